@@ -1,0 +1,58 @@
+# Target helpers so that every library, app and test is declared the same way.
+#
+#   hd_add_library(<name> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+#       static library hd_<name>, alias and export name hall_diffusion::<name>,
+#       public headers in libs/<name>/include/hd/<name>/
+#   hd_add_app(<name> SOURCES ... DEPS ...)          installed executable <name>
+#   hd_add_test(<name> SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
+#       GoogleTest executable, each TEST registered with CTest under the labels
+
+set(HD_WARNING_FLAGS -Wall -Wextra -Wpedantic)
+
+function(hd_enable_warnings target)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${HD_WARNING_FLAGS}>)
+endfunction()
+
+function(hd_add_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(hd_${name} STATIC ${ARG_SOURCES})
+  add_library(hall_diffusion::${name} ALIAS hd_${name})
+  set_target_properties(hd_${name} PROPERTIES EXPORT_NAME ${name})
+  target_include_directories(hd_${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_compile_features(hd_${name} PUBLIC cxx_std_20)
+  target_link_libraries(hd_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  hd_enable_warnings(hd_${name})
+  install(TARGETS hd_${name} EXPORT hall_diffusion_targets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endfunction()
+
+function(hd_add_app name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  hd_enable_warnings(${name})
+  # Apps land next to each other so tests and scripts find them in one place.
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")
+  install(TARGETS ${name} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endfunction()
+
+function(hd_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(test_${name} ${ARG_SOURCES})
+  target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock)
+  if(NOT "hall_diffusion::test_main" IN_LIST ARG_DEPS)
+    target_link_libraries(test_${name} PRIVATE GTest::gtest_main)
+  endif()
+  hd_enable_warnings(test_${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  gtest_discover_tests(test_${name}
+    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+               ENVIRONMENT "HD_SOURCE_DIR=${PROJECT_SOURCE_DIR};HD_BINARY_DIR=${PROJECT_BINARY_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()

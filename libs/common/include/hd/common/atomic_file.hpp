@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Crash-safe file replacement: write to a temporary name in the same folder, fsync it,
+// rename it over the target, fsync the folder. A crash at any point leaves either the old
+// file or the new one, never a torn mix; a stale temporary may remain and is ignored.
+#pragma once
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
+namespace hd {
+
+// The temporary name used for `target`: "<target>.tmp-<pid>" in the same folder.
+std::filesystem::path temporary_path_for(const std::filesystem::path& target);
+
+// Calls `write(tmp)` to produce the file at a temporary path (any writer: HDF5, LibTorch,
+// streams), then durably renames it onto `target`. If `write` throws, the temporary is
+// removed and `target` is untouched.
+void write_file_atomically(const std::filesystem::path& target,
+                           const std::function<void(const std::filesystem::path& tmp)>& write);
+
+// Convenience for text and small binary files.
+void write_text_atomically(const std::filesystem::path& target, std::string_view contents);
+
+// fsync a file or folder by path; throws hd::Error naming the path on failure.
+void fsync_path(const std::filesystem::path& path);
+
+}  // namespace hd

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Facts about the machine that apps act on before doing real work.
+#pragma once
+
+namespace hd {
+
+// Worker threads for a `threads` setting: 0 means all cores.
+int resolve_threads(int requested);
+
+// OpenBLAS 0.3.21 misdetects AVX-512 CPUs and runs sgemm ~5x slower. Where /proc/cpuinfo
+// lists avx512f and OPENBLAS_CORETYPE is unset, this sets OPENBLAS_CORETYPE=SkylakeX and
+// re-executes the program (OpenBLAS reads it when the library is loaded, before main).
+// Call it first thing in main of every program that links LibTorch. Returns normally
+// when nothing needs doing.
+void tune_blas_for_cpu(int argc, char** argv);
+
+bool cpu_has_avx512f();
+
+}  // namespace hd
