@@ -26,5 +26,12 @@ TEST(ShippedModelConfigs, ReproduceTheReferenceAndPaperParameterCounts) {
   }
 }
 
+// Every key of the shipped training config is known and in range (unknown keys throw).
+TEST(ShippedTrainConfig, ReadsCompletely) {
+  auto config = read_train_config(config::Document::load("configs/train/edm2.toml"));
+  EXPECT_EQ(config.model.base_channels, 64);
+  EXPECT_EQ(config.ema_sigma_rels.size(), 2u);
+}
+
 }  // namespace
 }  // namespace hd::edm2
