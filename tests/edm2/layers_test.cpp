@@ -98,6 +98,13 @@ TEST_F(Primitives, MpConvEvalCacheFollowsWeightChanges) {
   EXPECT_TRUE(torch::allclose(trained, conv(x), 1e-5, 1e-5));
 }
 
+TEST_F(Primitives, ClipBoundsActivationsAndLeavesOthersAlone) {
+  auto x = torch::tensor({-300.0f, 1.0f, 500.0f});
+  EXPECT_TRUE(torch::equal(clip(x, 256.0), torch::tensor({-256.0f, 1.0f, 256.0f})));
+  auto inside = torch::tensor({-3.0f, 2.0f});
+  EXPECT_TRUE(torch::equal(clip(inside, 256.0), inside));
+}
+
 TEST_F(Primitives, MpFourierHasUnitMagnitudeAndSavedBuffers) {
   MPFourier fourier(256);
   EXPECT_NEAR(rms(fourier(torch::randn({4096}))), 1.0, kMagnitudeTol);

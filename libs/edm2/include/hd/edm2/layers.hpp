@@ -20,19 +20,24 @@ torch::Tensor mp_silu(const torch::Tensor& x);
 torch::Tensor mp_sum(const torch::Tensor& a, const torch::Tensor& b, double t);
 // mp_cat(a, b, t) = cat(a C (1-t)/sqrt(Na), b C t/sqrt(Nb)), C = sqrt((Na+Nb)/((1-t)^2+t^2)).
 torch::Tensor mp_cat(const torch::Tensor& a, const torch::Tensor& b, double t);
+// clip(x) = clamp(x, -bound, bound): EDM2's guard against activation blow-up.
+torch::Tensor clip(const torch::Tensor& x, double bound);
 // Down: 2-tap box filter, stride 2. Up: nearest neighbour x2 (magnitude preserving).
 torch::Tensor downsample(const torch::Tensor& x);
 torch::Tensor upsample(const torch::Tensor& x);
 
 // Magnitude-preserving convolution (kernel > 0) or linear layer (kernel == 0):
-// w_hat = normalize(W) / sqrt(fan_in); y = gain * (w_hat * x).
+// w_hat = normalize(W) * fixed_gain / sqrt(fan_in); y = gain * (w_hat * x).
+// `fixed_gain` is a constant of the surrounding equation (1/0.596 of an mp_silu before
+// it, the residual weight of an mp_sum after it) folded into the weight: exact by
+// linearity, and it saves a pass over the activations.
 // Forced weight normalization: in training mode each forward first projects W back onto
 // the sphere (under no-grad), so Adam's step is a relative one. In evaluation mode the
 // normalized weight is computed once and cached until W changes (W's version counter);
 // it is then a constant, so no gradient reaches W in evaluation mode.
 class MPConvImpl : public torch::nn::Module {
  public:
-  MPConvImpl(int in_channels, int out_channels, int kernel);
+  MPConvImpl(int in_channels, int out_channels, int kernel, double fixed_gain = 1.0);
   // `gain` (a learned scalar, undefined = 1) scales the output rather than the weight:
   // the same by linearity, and the cached weight stays valid while the gain trains.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& gain = {});
@@ -45,6 +50,7 @@ class MPConvImpl : public torch::nn::Module {
  private:
   torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& w) const;
   int kernel_;
+  double fixed_gain_;
   torch::Tensor cached_;
   std::int64_t cached_version_ = -1;
 };
