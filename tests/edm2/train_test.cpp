@@ -71,7 +71,9 @@ num_blocks = 1
 attention_resolutions = [16]
 channels_per_head = 32
 )";
-    torch::set_num_threads(2);
+    // One thread: deterministic timing on a shared machine, where spinning OpenMP workers
+    // slow down many-fold when another process holds a core.
+    torch::set_num_threads(1);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
