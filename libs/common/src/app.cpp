@@ -13,6 +13,8 @@ namespace hd {
 const char* version() { return HD_VERSION_STRING; }
 
 App::App(std::string name, std::string description) : name_(std::move(name)), cli_(std::move(description), name_) {
+  // Common options may follow a subcommand (`hd_config check FILE --set a=1`).
+  cli_.fallthrough();
   cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + version());
   cli_.add_option("--set", overrides_,
                   "Override a config value, e.g. --set simulation.num_cells=200 (repeatable; the value is TOML)")
