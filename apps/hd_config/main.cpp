@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   auto* show = cli.add_subcommand("show", "Parse FILE, apply --set overrides, print the result (no schema)");
   std::filesystem::path file;
   for (auto* sub : {check, show}) {
-    sub->add_option("file", file, "TOML file")->required()->check(CLI::ExistingFile);
+    sub->add_option("file", file, "TOML file")->required();
   }
 
   return app.run(argc, argv, [&] {

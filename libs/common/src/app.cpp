@@ -25,12 +25,12 @@ App::App(std::string name, std::string description) : name_(std::move(name)), cl
 }
 
 void App::add_config_option(bool required) {
-  auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file")->check(CLI::ExistingFile);
+  auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file");
   if (required) opt->required();
 }
 
 void App::add_config_positional() {
-  cli_.add_option("config", config_path_, "TOML configuration file")->required()->check(CLI::ExistingFile);
+  cli_.add_option("config", config_path_, "TOML configuration file")->required();
 }
 
 void App::add_seed_option(std::uint64_t default_seed) {
@@ -51,8 +51,17 @@ config::Document App::load_config() const { return config::Document::load(config
 int App::run(int argc, char** argv, const std::function<int()>& body) {
   try {
     cli_.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return cli_.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli_.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli_.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors follow the same one-line convention, with the status CLI tools use
+    // for them (2), so scripts can tell a typo from a failed run.
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", name_.c_str(), e.what());
+    return 2;
   }
   log::init(quiet_ ? log::Verbosity::quiet : verbose_ ? log::Verbosity::verbose : log::Verbosity::normal);
   try {
