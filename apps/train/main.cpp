@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
     }
     if (app.config_path().empty()) throw hd::Error("train needs --config FILE (or --export-sigma-rel)");
     auto document = app.load_config();
+    if (app.seed_given()) document.set("training.seed=" + std::to_string(app.seed()));
     auto config = hd::edm2::read_train_config(document);
-    if (app.seed_given()) config.seed = app.seed();
     std::filesystem::create_directories(out_dir);
     hd::write_text_atomically(out_dir / "config.toml", document.to_toml());
     hd::write_text_atomically(out_dir / "model.toml", config.model_toml);

@@ -172,6 +172,8 @@ Writer::Writer(const std::filesystem::path& path, const Metadata& m, std::int64_
     z.write(m.z_m.data(), H5::PredType::NATIVE_DOUBLE);
     write_strings(z, "units", {"m"});
     write_normalization(impl->fields, "channels", m.fields);
+    write_strings(impl->fields, "units", {"normalized: (T(v) - mean) / std, T = ln where log"});
+    write_strings(impl->params, "units", {"normalized: (T(v) - mean) / std, T = ln where log"});
     write_normalization(impl->params, "names", m.params);
     H5::DataSpace scalar(H5S_SCALAR);
     impl->file.createAttribute("target_std", H5::PredType::NATIVE_DOUBLE, scalar)

@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "hd/common/app.hpp"
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/rng.hpp"
@@ -55,6 +56,13 @@ void expect_format(InputArchive& archive, const fs::path& path, const char* form
   c10::IValue value;
   if (!archive.try_read("format", value) || !value.isString() || value.toStringRef() != format)
     throw Error(path.string() + ": not a " + std::string(format) + " file");
+}
+
+// Every file a run writes records what wrote it.
+void write_provenance(OutputArchive& archive, const char* format, const std::string& model_toml) {
+  archive.write("format", c10::IValue(std::string(format)));
+  archive.write("version", c10::IValue(std::string(hd::version())));
+  archive.write("model_config", c10::IValue(model_toml));
 }
 
 ModelConfig parse_model_toml(const std::string& text, const std::string& source) {
@@ -190,6 +198,7 @@ TrainConfig read_train_config(const config::Document& document) {
     t.finish();
   }
   root.finish();
+  c.train_toml = document.to_toml();
   if (c.ema_sigma_rels.empty()) root.fail("ema", "needs at least one sigma_rel");
   return c;
 }
@@ -224,8 +233,9 @@ struct Trainer::Impl {
 
   void save_checkpoint() {
     OutputArchive archive;
-    archive.write("format", c10::IValue(std::string(kCheckpointFormat)));
-    archive.write("model_config", c10::IValue(config.model_toml));
+    write_provenance(archive, kCheckpointFormat, config.model_toml);
+    archive.write("train_config", c10::IValue(config.train_toml));
+    archive.write("seed", c10::IValue(static_cast<std::int64_t>(config.seed)));
     archive.write("step", c10::IValue(step));
     archive.write("batch_size", c10::IValue(config.batch_size));
     archive.write("nonfinite_steps", c10::IValue(nonfinite_steps));
@@ -250,6 +260,8 @@ struct Trainer::Impl {
       throw Error(path.string() + ": written for a different model config; use a new output folder or --fresh");
     if (read_value<std::int64_t>(archive, path, "batch_size") != config.batch_size)
       throw Error(path.string() + ": written with another training.batch_size; resuming needs the same one");
+    if (read_value<std::uint64_t>(archive, path, "seed") != config.seed)
+      throw Error(path.string() + ": written with another training.seed; resuming needs the same one");
     step = read_value<std::int64_t>(archive, path, "step");
     nonfinite_steps = read_value<std::int64_t>(archive, path, "nonfinite_steps");
     try {
@@ -271,8 +283,8 @@ struct Trainer::Impl {
 
   void save_snapshot() {
     OutputArchive archive;
-    archive.write("format", c10::IValue(std::string(kSnapshotFormat)));
-    archive.write("model_config", c10::IValue(config.model_toml));
+    write_provenance(archive, kSnapshotFormat, config.model_toml);
+    archive.write("seed", c10::IValue(static_cast<std::int64_t>(config.seed)));
     archive.write("step", c10::IValue(step));
     archive.write("images", c10::IValue(images()));
     archive.write("sigma_rels", torch::tensor(config.ema_sigma_rels, torch::kFloat64));
@@ -559,8 +571,7 @@ std::vector<double> export_sampling_model(const fs::path& out_dir, double sigma_
   normalize_weights_once(model);
 
   OutputArchive archive, model_archive;
-  archive.write("format", c10::IValue(std::string(kModelFormat)));
-  archive.write("model_config", c10::IValue(model_toml));
+  write_provenance(archive, kModelFormat, model_toml);
   archive.write("sigma_rel", c10::IValue(sigma_rel));
   model->save(model_archive);
   archive.write("model", model_archive);

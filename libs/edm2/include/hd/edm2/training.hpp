@@ -44,6 +44,7 @@ double learning_rate(double lr_ref, std::int64_t step, std::int64_t decay_steps,
 struct TrainConfig {
   ModelConfig model;
   std::string model_toml;  // the resolved model config, stored in checkpoints
+  std::string train_toml;  // the resolved training config (with defaults), likewise
   // [data]
   std::filesystem::path dataset;
   std::filesystem::path train_split;  // empty: every row
