@@ -7,17 +7,27 @@
 namespace hd::edm2 {
 
 torch::Tensor normalize(const torch::Tensor& x, torch::IntArrayRef dims, double eps) {
+  return x * normalize_factor(x, dims, eps);
+}
+
+// 1 / (eps + ||x|| / sqrt(N)), shaped to broadcast against x: computed on the small
+// tensor of norms so that scaling x costs one pass.
+torch::Tensor normalize_factor(const torch::Tensor& x, torch::IntArrayRef dims, double eps) {
   std::int64_t n = 1;
   for (auto d : dims) n *= x.size(d);
   auto norm = torch::linalg_vector_norm(x, 2, dims, /*keepdim=*/true);
-  return x / (norm * (1.0 / std::sqrt(static_cast<double>(n))) + eps);
+  return 1.0 / (norm * (1.0 / std::sqrt(static_cast<double>(n))) + eps);
 }
 
-torch::Tensor normalize_rows(const torch::Tensor& w) {
+namespace {
+std::vector<std::int64_t> all_but_first(const torch::Tensor& w) {
   std::vector<std::int64_t> dims;
   for (std::int64_t d = 1; d < w.dim(); ++d) dims.push_back(d);
-  return normalize(w, dims);
+  return dims;
 }
+}  // namespace
+
+torch::Tensor normalize_rows(const torch::Tensor& w) { return normalize(w, all_but_first(w)); }
 
 torch::Tensor pixel_norm(const torch::Tensor& x) { return normalize(x, {1}); }
 
@@ -59,12 +69,13 @@ MPConvImpl::MPConvImpl(int in_channels, int out_channels, int kernel, double fix
 
 torch::Tensor MPConvImpl::effective_weight() {
   const double scale = fixed_gain_ / std::sqrt(static_cast<double>(weight.numel() / weight.size(0)));
+  const auto dims = all_but_first(weight);
   if (is_training()) {
     {
       torch::NoGradGuard no_grad;
-      weight.copy_(normalize_rows(weight));
+      weight.mul_(normalize_factor(weight, dims));
     }
-    return normalize_rows(weight) * scale;
+    return weight * (normalize_factor(weight, dims) * scale);
   }
   if (!cached_.defined() || cached_version_ != weight._version()) {
     torch::NoGradGuard no_grad;

@@ -10,6 +10,8 @@ namespace hd::edm2 {
 
 // normalize(w) = w / (eps + ||w|| / sqrt(N)), per slice along `dim` (eq. 40 area; eps = 1e-4).
 torch::Tensor normalize(const torch::Tensor& x, torch::IntArrayRef dims, double eps = 1e-4);
+// The factor 1 / (eps + ||x||/sqrt(N)) alone, broadcastable against x.
+torch::Tensor normalize_factor(const torch::Tensor& x, torch::IntArrayRef dims, double eps = 1e-4);
 // Per output unit: all dimensions but the first (EDM2 weight normalization).
 torch::Tensor normalize_rows(const torch::Tensor& w);
 // Pixel norm: normalize over channels at every position.
