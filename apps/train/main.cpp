@@ -39,17 +39,19 @@ int main(int argc, char** argv) {
   double export_sigma_rel = 0.0;
   app.cli().add_option("-o,--out", out_dir, "Run folder: checkpoint, log.csv, EMA snapshots")->required();
   app.cli().add_flag("--fresh", fresh, "Start over even if the run folder holds a checkpoint");
-  app.cli().add_option("--export-sigma-rel", export_sigma_rel,
-                       "Instead of training: reconstruct the EMA of this relative width and write a sampling model");
-  app.cli().add_option("--export-path", export_path, "Where --export-sigma-rel writes (default OUT/model.pt)");
+  app.cli().add_option(
+      "--export-sigma-rel", export_sigma_rel,
+      "Instead of training: reconstruct the EMA of this relative width and write a sampling model");
+  app.cli().add_option("--export-path", export_path,
+                       "Where --export-sigma-rel writes (default OUT/model.pt)");
 
   return app.run(argc, argv, [&] {
     torch::set_num_threads(app.threads());
     if (export_sigma_rel > 0.0) {
       if (export_path.empty()) export_path = out_dir / "model.pt";
       const auto weights = hd::edm2::export_sampling_model(out_dir, export_sigma_rel, export_path);
-      spdlog::info("wrote {} (EMA sigma_rel {} from {} snapshot profiles)", export_path.string(), export_sigma_rel,
-                   weights.size());
+      spdlog::info("wrote {} (EMA sigma_rel {} from {} snapshot profiles)", export_path.string(),
+                   export_sigma_rel, weights.size());
       return 0;
     }
     if (app.config_path().empty()) throw hd::Error("train needs --config FILE (or --export-sigma-rel)");
@@ -72,10 +74,12 @@ int main(int argc, char** argv) {
     const bool finished = trainer.run(stop_requested, [&](const hd::edm2::StepReport& r) {
       progress.update(r.step);
       if (!r.val_losses.empty())
-        spdlog::info("step {}: loss {:.4f}, validation loss {:.4f}, lr {:.3g}", r.step, r.loss, r.val_loss, r.lr);
+        spdlog::info("step {}: loss {:.4f}, validation loss {:.4f}, lr {:.3g}", r.step, r.loss, r.val_loss,
+                     r.lr);
     });
     if (!finished) {
-      spdlog::warn("stopped at step {}: checkpoint written; run the same command again to resume", trainer.step());
+      spdlog::warn("stopped at step {}: checkpoint written; run the same command again to resume",
+                   trainer.step());
       return 130;
     }
     progress.finish();

@@ -22,7 +22,8 @@ double median_ms(int steps, F&& f) {
   for (int i = 0; i < steps; ++i) {
     const auto start = std::chrono::steady_clock::now();
     f();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
     auto x = torch::randn({batch, config.image_channels(), config.length}) * config.sigma_data;
     torch::Tensor labels;
     if (config.label_dim > 0)
-      labels = hd::edm2::label_features(config, torch::randn({batch, config.label_dim}), torch::ones({batch, config.label_dim}));
+      labels = hd::edm2::label_features(config, torch::randn({batch, config.label_dim}),
+                                        torch::ones({batch, config.label_dim}));
 
     model->train();
     const double train_ms = median_ms(steps, [&] {

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/dataset/normalized.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,7 +8,6 @@
 #include <set>
 
 #include "hd/common/error.hpp"
-#include "hd/dataset/normalized.hpp"
 
 namespace hd::dataset {
 namespace {
@@ -20,7 +21,9 @@ class NormalizedDataset : public ::testing::Test {
     fs::create_directories(dir_);
     metadata_.fields = {{"ui_1", "nu_an"}, {1.0, 2.0}, {3.0, 4.0}, {false, true}};
     metadata_.params = {{"discharge_voltage_v", "magnetic_field_scale", "wall_loss_scale"},
-                        {300, 1, 1}, {100, 0.3, 0.5}, {false, false, false}};
+                        {300, 1, 1},
+                        {100, 0.3, 0.5},
+                        {false, false, false}};
     metadata_.z_m = {0.01, 0.03, 0.05, 0.07};
     metadata_.target_std = 0.5;
   }
@@ -84,7 +87,8 @@ TEST_F(NormalizedDataset, StreamVisitsEverySplitRowOncePerEpoch) {
   }
   EXPECT_EQ(first_epoch, std::multiset<std::int64_t>(split.begin(), split.end()));
   // The second epoch starts mid-batch (70 > 68 samples): check its first 34 - 2.
-  std::vector<std::int64_t> epoch1(order.begin(), order.begin() + 34), epoch2(order.begin() + 34, order.begin() + 68);
+  std::vector<std::int64_t> epoch1(order.begin(), order.begin() + 34),
+      epoch2(order.begin() + 34, order.begin() + 68);
   EXPECT_NE(epoch1, epoch2) << "each epoch has a fresh order";
   std::vector<std::int64_t> sorted1(epoch1), sorted2(epoch2);
   std::sort(sorted1.begin(), sorted1.end());

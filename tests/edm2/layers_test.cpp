@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The magnitude-preserving primitives keep unit-variance inputs at unit variance.
-#include <gtest/gtest.h>
-
 #include "hd/edm2/layers.hpp"
+
+#include <gtest/gtest.h>
 
 namespace hd::edm2 {
 namespace {
@@ -12,7 +12,9 @@ namespace {
 // sqrt(2) or 0.596, is > 40 %).
 constexpr double kMagnitudeTol = 0.03;
 
-double rms(const torch::Tensor& x) { return x.square().mean().sqrt().item<double>(); }
+double rms(const torch::Tensor& x) {
+  return x.square().mean().sqrt().item<double>();
+}
 
 class Primitives : public ::testing::Test {
  protected:

@@ -47,7 +47,8 @@ TEST(Edm2Loss, DerivativePenaltyAveragesTheErrorAndItsDifferences) {
   auto plain = squared_error(d, x, false);
   auto penalized = squared_error(d, x, true);
   EXPECT_TRUE(torch::equal(plain, torch::tensor({0.0f, 1.0f, 4.0f, 9.0f}).reshape({1, 1, 4})));
-  auto expected = torch::tensor({0.0f + 1 + 0, 1.0f + 1 + 0, 4.0f + 1 + 1, 9.0f + 0 + 0}).reshape({1, 1, 4}) / 3.0;
+  auto expected =
+      torch::tensor({0.0f + 1 + 0, 1.0f + 1 + 0, 4.0f + 1 + 1, 9.0f + 0 + 0}).reshape({1, 1, 4}) / 3.0;
   EXPECT_TRUE(torch::allclose(penalized, expected));
 }
 

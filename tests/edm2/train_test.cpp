@@ -196,7 +196,8 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
   auto read = [](const fs::path& p) {
     std::ifstream in(p);
     std::string line, all;
-    while (std::getline(in, line)) all += line.substr(0, line.find(",", line.find(",", line.find(",") + 1) + 1)) + "\n";
+    while (std::getline(in, line))
+      all += line.substr(0, line.find(",", line.find(",", line.find(",") + 1) + 1)) + "\n";
     return all;  // step, images and loss of every row: the curve, not the timings
   };
   EXPECT_EQ(read(dir_ / "straight" / "log.csv"), read(dir_ / "resumed" / "log.csv"));
@@ -216,8 +217,10 @@ void expect_one_line_error(const std::function<void()>& action, const std::strin
 TEST_F(Training, CorruptCheckpointIsAOneLineErrorNamingTheFile) {
   fs::create_directories(dir_ / "corrupt");
   std::ofstream(dir_ / "corrupt" / "checkpoint.pt") << "garbage";
-  expect_one_line_error([&] { Trainer t(config(), dir_ / "corrupt", false); }, "checkpoint.pt: not a readable checkpoint");
-  expect_one_line_error([&] { load_sampling_model(dir_ / "absent.pt"); }, "absent.pt: no such sampling model");
+  expect_one_line_error([&] { Trainer t(config(), dir_ / "corrupt", false); },
+                        "checkpoint.pt: not a readable checkpoint");
+  expect_one_line_error([&] { load_sampling_model(dir_ / "absent.pt"); },
+                        "absent.pt: no such sampling model");
 }
 
 TEST_F(Training, ConfigErrorsNameTheFileAndKey) {
@@ -239,8 +242,9 @@ TEST_F(Training, AppCheckpointsOnSigintAndResumes) {
     pid_t pid = fork();
     if (pid == 0) {
       const std::string cfg = (dir_ / "train.toml").string(), out_s = out.string();
-      execl(app.c_str(), "train", "--config", cfg.c_str(), "--out", out_s.c_str(), "--threads", "1", "--quiet",
-            "--set", "training.total_steps=200", "--set", "checkpoint.interval_steps=1000", nullptr);
+      execl(app.c_str(), "train", "--config", cfg.c_str(), "--out", out_s.c_str(), "--threads", "1",
+            "--quiet", "--set", "training.total_steps=200", "--set", "checkpoint.interval_steps=1000",
+            nullptr);
       _exit(127);
     }
     return pid;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <gtest/gtest.h>
-
 #include "hd/edm2/unet.hpp"
+
+#include <gtest/gtest.h>
 
 namespace hd::edm2 {
 namespace {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/ema/power_ema.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "hd/common/error.hpp"
-#include "hd/ema/power_ema.hpp"
 
 namespace hd::ema {
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <gtest/gtest.h>
-
 #include "hd/sampler/edm.hpp"
+
+#include <gtest/gtest.h>
 
 namespace hd::sampler {
 namespace {
@@ -30,11 +30,13 @@ TEST(HeunSampler, RecoversAGaussianPriorWithTheExactDenoiser) {
   Denoiser exact = [&](const torch::Tensor& x, const torch::Tensor& sigma) {
     // All rows share sigma (the sampler passes one level per call).
     const double s = sigma[0].item<double>();
-    auto gain = torch::linalg_solve(sigma_prior + s * s * eye, sigma_prior);  // (S + s^2 I)^-1 S; x rows multiply from the left
+    auto gain = torch::linalg_solve(sigma_prior + s * s * eye,
+                                    sigma_prior);  // (S + s^2 I)^-1 S; x rows multiply from the left
     auto centred = x.to(torch::kFloat64).reshape({x.size(0), dim}) - mu;
     return (mu + torch::matmul(centred, gain)).to(torch::kFloat32).reshape(x.sizes());
   };
-  auto x = heun_sample(exact, torch::randn({samples, 1, dim}), {}).reshape({samples, dim}).to(torch::kFloat64);
+  auto x =
+      heun_sample(exact, torch::randn({samples, 1, dim}), {}).reshape({samples, dim}).to(torch::kFloat64);
   auto mean = x.mean(0);
   auto centred = x - mean;
   auto cov = torch::matmul(centred.t(), centred) / (samples - 1);

@@ -147,17 +147,19 @@ struct Writer::Impl {
 Writer::Writer(const std::filesystem::path& path, const Metadata& m, std::int64_t chunk_rows) {
   check_normalization(m.fields, m.fields.names.size(), "fields");
   check_normalization(m.params, m.params.names.size(), "params");
-  if (m.channels() == 0 || m.length() == 0) throw Error(path.string() + ": a dataset needs channels and a grid");
+  if (m.channels() == 0 || m.length() == 0)
+    throw Error(path.string() + ": a dataset needs channels and a grid");
   impl_ = guarded(path, "create the dataset", [&] {
-    auto impl = std::make_unique<Impl>(Impl{path, H5::H5File(path.string(), H5F_ACC_TRUNC), {}, {},
-                                            m.channels(), m.length(), m.num_params()});
+    auto impl = std::make_unique<Impl>(Impl{
+        path, H5::H5File(path.string(), H5F_ACC_TRUNC), {}, {}, m.channels(), m.length(), m.num_params()});
     const auto c = static_cast<hsize_t>(m.channels()), l = static_cast<hsize_t>(m.length());
     const auto p = static_cast<hsize_t>(m.num_params()), rows = static_cast<hsize_t>(chunk_rows);
     {
       hsize_t dims[3] = {0, c, l}, max[3] = {H5S_UNLIMITED, c, l}, chunk[3] = {rows, c, l};
       H5::DSetCreatPropList props;
       props.setChunk(3, chunk);
-      impl->fields = impl->file.createDataSet("fields", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims, max), props);
+      impl->fields =
+          impl->file.createDataSet("fields", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims, max), props);
     }
     {
       // A chunk may not exceed a fixed extent, so zero scalars get an unlimited width.
@@ -165,7 +167,8 @@ Writer::Writer(const std::filesystem::path& path, const Metadata& m, std::int64_
               chunk[2] = {rows, std::max<hsize_t>(p, 1)};
       H5::DSetCreatPropList props;
       props.setChunk(2, chunk);
-      impl->params = impl->file.createDataSet("params", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, max), props);
+      impl->params =
+          impl->file.createDataSet("params", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, max), props);
     }
     hsize_t nz = l;
     auto z = impl->file.createDataSet("z", H5::PredType::IEEE_F64LE, H5::DataSpace(1, &nz));
@@ -188,7 +191,9 @@ Writer::~Writer() {
   if (impl_ && impl_->open) impl_->file.close();
 }
 
-std::int64_t Writer::rows() const { return impl_->rows; }
+std::int64_t Writer::rows() const {
+  return impl_->rows;
+}
 
 void Writer::append(std::span<const float> fields, std::span<const float> params) {
   auto& w = *impl_;
@@ -212,7 +217,8 @@ void Writer::append(std::span<const float> fields, std::span<const float> params
       set.write(data, H5::PredType::NATIVE_FLOAT, memory, file_space);
     };
     write(w.fields, fields.data(), {0, static_cast<hsize_t>(w.channels), static_cast<hsize_t>(w.length)});
-    if (w.num_params > 0) write(w.params, params.data(), {0, static_cast<hsize_t>(w.num_params)});
+    if (w.num_params > 0)
+      write(w.params, params.data(), {0, static_cast<hsize_t>(w.num_params)});
     else {
       hsize_t extent[2] = {first + count, 0};
       w.params.extend(extent);
@@ -255,8 +261,7 @@ Reader::Reader(const std::filesystem::path& path) {
     const auto fd = dims_of(impl->fields), pd = dims_of(impl->params), zd = dims_of(z);
     if (fd.size() != 3 || pd.size() != 2 || zd.size() != 1)
       fail(path, "expected fields [N, C, L], params [N, P] and z [L]");
-    if (pd[0] != fd[0] || zd[0] != fd[2])
-      fail(path, "fields, params and z disagree on N or L");
+    if (pd[0] != fd[0] || zd[0] != fd[2]) fail(path, "fields, params and z disagree on N or L");
     auto& m = impl->metadata;
     m.z_m.resize(zd[0]);
     z.read(m.z_m.data(), H5::PredType::NATIVE_DOUBLE);
@@ -273,9 +278,15 @@ Reader::Reader(const std::filesystem::path& path) {
 Reader::~Reader() = default;
 Reader::Reader(Reader&&) noexcept = default;
 Reader& Reader::operator=(Reader&&) noexcept = default;
-const Metadata& Reader::metadata() const { return impl_->metadata; }
-std::int64_t Reader::rows() const { return impl_->rows; }
-const std::filesystem::path& Reader::path() const { return impl_->path; }
+const Metadata& Reader::metadata() const {
+  return impl_->metadata;
+}
+std::int64_t Reader::rows() const {
+  return impl_->rows;
+}
+const std::filesystem::path& Reader::path() const {
+  return impl_->path;
+}
 
 Batch Reader::read(std::span<const std::int64_t> indices) const {
   const auto& m = impl_->metadata;
@@ -293,7 +304,8 @@ Batch Reader::read(std::span<const std::int64_t> indices) const {
   guarded(impl_->path, "read rows", [&] {
     for (std::size_t i = 0; i < indices.size();) {
       std::size_t run = 1;
-      while (i + run < indices.size() && indices[i + run] == indices[i] + static_cast<std::int64_t>(run)) ++run;
+      while (i + run < indices.size() && indices[i + run] == indices[i] + static_cast<std::int64_t>(run))
+        ++run;
       const auto first = static_cast<hsize_t>(indices[i]);
       read_rows(impl_->fields, first, run, field_row, batch.fields.data() + i * field_row);
       if (param_row > 0) read_rows(impl_->params, first, run, param_row, batch.params.data() + i * param_row);
@@ -349,7 +361,8 @@ struct StreamingReader::Impl {
     return (static_cast<std::int64_t>(split.size()) + options.chunk_rows - 1) / options.chunk_rows;
   }
   std::int64_t chunk_size(std::int64_t chunk) const {
-    return std::min<std::int64_t>(options.chunk_rows, static_cast<std::int64_t>(split.size()) - chunk * options.chunk_rows);
+    return std::min<std::int64_t>(options.chunk_rows,
+                                  static_cast<std::int64_t>(split.size()) - chunk * options.chunk_rows);
   }
 
   void plan_epoch(std::int64_t e) {
@@ -423,10 +436,18 @@ StreamingReader::StreamingReader(const std::filesystem::path& path, std::vector<
 }
 
 StreamingReader::~StreamingReader() = default;
-const Metadata& StreamingReader::metadata() const { return impl_->reader.metadata(); }
-std::int64_t StreamingReader::split_size() const { return static_cast<std::int64_t>(impl_->split.size()); }
-std::int64_t StreamingReader::position() const { return impl_->position; }
-void StreamingReader::seek(std::int64_t position) { impl_->position = position; }
+const Metadata& StreamingReader::metadata() const {
+  return impl_->reader.metadata();
+}
+std::int64_t StreamingReader::split_size() const {
+  return static_cast<std::int64_t>(impl_->split.size());
+}
+std::int64_t StreamingReader::position() const {
+  return impl_->position;
+}
+void StreamingReader::seek(std::int64_t position) {
+  impl_->position = position;
+}
 
 Batch StreamingReader::next() {
   auto& s = *impl_;

@@ -27,11 +27,17 @@ std::vector<std::int64_t> all_but_first(const torch::Tensor& w) {
 }
 }  // namespace
 
-torch::Tensor normalize_rows(const torch::Tensor& w) { return normalize(w, all_but_first(w)); }
+torch::Tensor normalize_rows(const torch::Tensor& w) {
+  return normalize(w, all_but_first(w));
+}
 
-torch::Tensor pixel_norm(const torch::Tensor& x) { return normalize(x, {1}); }
+torch::Tensor pixel_norm(const torch::Tensor& x) {
+  return normalize(x, {1});
+}
 
-torch::Tensor mp_silu(const torch::Tensor& x) { return torch::silu(x) * (1.0 / 0.596); }
+torch::Tensor mp_silu(const torch::Tensor& x) {
+  return torch::silu(x) * (1.0 / 0.596);
+}
 
 torch::Tensor mp_sum(const torch::Tensor& a, const torch::Tensor& b, double t) {
   const double scale = 1.0 / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
@@ -56,9 +62,13 @@ torch::Tensor clip(const torch::Tensor& x, double bound) {
   return torch::clamp(x, -bound, bound);
 }
 
-torch::Tensor downsample(const torch::Tensor& x) { return torch::avg_pool1d(x, {2}, {2}); }
+torch::Tensor downsample(const torch::Tensor& x) {
+  return torch::avg_pool1d(x, {2}, {2});
+}
 
-torch::Tensor upsample(const torch::Tensor& x) { return torch::repeat_interleave(x, 2, 2); }
+torch::Tensor upsample(const torch::Tensor& x) {
+  return torch::repeat_interleave(x, 2, 2);
+}
 
 MPConvImpl::MPConvImpl(int in_channels, int out_channels, int kernel, double fixed_gain)
     : kernel_(kernel), fixed_gain_(fixed_gain) {
@@ -109,8 +119,12 @@ torch::Tensor MPFourierImpl::forward(const torch::Tensor& c) {
 namespace {
 constexpr double kSiluGain = 1.0 / 0.596;  // mp_silu's constant
 // mp_sum(a, b, t) = a * skip_weight(t) + b * branch_weight(t).
-double skip_weight(double t) { return (1.0 - t) / std::sqrt((1.0 - t) * (1.0 - t) + t * t); }
-double branch_weight(double t) { return t / std::sqrt((1.0 - t) * (1.0 - t) + t * t); }
+double skip_weight(double t) {
+  return (1.0 - t) / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
+}
+double branch_weight(double t) {
+  return t / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
+}
 }  // namespace
 
 // The constants of mp_silu and of the mp_sum that closes each branch are folded into the
@@ -119,8 +133,8 @@ BlockImpl::BlockImpl(const BlockOptions& o) : options_(o) {
   const int res0_in = o.flavor == Flavor::encoder ? o.out_channels : o.in_channels;
   emb_linear = register_module("emb_linear", MPConv(o.emb_channels, o.out_channels, 0));
   conv_res0 = register_module("conv_res0", MPConv(res0_in, o.out_channels, 3, kSiluGain));
-  conv_res1 = register_module("conv_res1",
-                              MPConv(o.out_channels, o.out_channels, 3, kSiluGain * branch_weight(o.res_balance)));
+  conv_res1 = register_module(
+      "conv_res1", MPConv(o.out_channels, o.out_channels, 3, kSiluGain * branch_weight(o.res_balance)));
   if (o.in_channels != o.out_channels)
     conv_skip = register_module("conv_skip", MPConv(o.in_channels, o.out_channels, 1));
   if (o.attention_heads > 0) {
@@ -140,13 +154,13 @@ torch::Tensor BlockImpl::forward(torch::Tensor x, const torch::Tensor& emb) {
     if (conv_skip) x = conv_skip(x);
     x = pixel_norm(x);
   }
-  auto y = conv_res0(torch::silu(x));                   // conv(mp_silu(x))
+  auto y = conv_res0(torch::silu(x));  // conv(mp_silu(x))
   auto modulation = emb_linear(emb, emb_gain).unsqueeze(2) + 1.0;
-  y = torch::silu(y * modulation);                      // mp_silu(y (1 + g lin(emb))), 1/0.596 in conv_res1
+  y = torch::silu(y * modulation);  // mp_silu(y (1 + g lin(emb))), 1/0.596 in conv_res1
   if (o.dropout > 0.0) y = torch::dropout(y, o.dropout, is_training());
-  y = conv_res1(y);                                     // carries mp_sum's branch weight
+  y = conv_res1(y);  // carries mp_sum's branch weight
   if (o.flavor == Flavor::decoder && conv_skip) x = conv_skip(x);
-  x = torch::add(y, x, skip_weight(o.res_balance));     // mp_sum(x, y, res_balance)
+  x = torch::add(y, x, skip_weight(o.res_balance));  // mp_sum(x, y, res_balance)
   if (o.attention_heads > 0)
     x = torch::add(attention(x), x, skip_weight(o.attn_balance));  // mp_sum(x, attn, attn_balance)
   return clip(x, o.clip_act);
@@ -165,8 +179,8 @@ torch::Tensor BlockImpl::attention(const torch::Tensor& x) {
   const auto& k = qkv[1];
   const auto& v = qkv[2];
   auto logits = torch::matmul(q.transpose(-1, -2), k) * (1.0 / std::sqrt(double(head_channels)));
-  auto weights = torch::softmax(logits, -1);                       // [B, H, Lq, Lk]
-  auto y = torch::matmul(v, weights.transpose(-1, -2));            // [B, H, c, Lq]
+  auto weights = torch::softmax(logits, -1);             // [B, H, Lq, Lk]
+  auto y = torch::matmul(v, weights.transpose(-1, -2));  // [B, H, c, Lq]
   return attn_proj(y.reshape({batch, options_.out_channels, length}));
 }
 

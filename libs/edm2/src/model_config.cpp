@@ -42,9 +42,9 @@ ModelConfig read_model_config(const config::Table& t) {
                          std::to_string(1 << (levels - 1)) + " (levels = size of channel_mult)");
   for (int level = 0; level < levels; ++level) {
     const int width = c.base_channels * c.channel_mult[level];
-    const bool attends = level == levels - 1 ||
-                         std::count(c.attention_resolutions.begin(), c.attention_resolutions.end(),
-                                    c.length >> level) > 0;
+    const bool attends =
+        level == levels - 1 ||
+        std::count(c.attention_resolutions.begin(), c.attention_resolutions.end(), c.length >> level) > 0;
     const int heads = std::max(1, width / c.channels_per_head);
     if (attends && width % heads != 0)
       t.fail("channels_per_head", "= " + std::to_string(c.channels_per_head) + " gives " +

@@ -28,7 +28,9 @@ constexpr const char* kCheckpointFormat = "hall_diffusion.checkpoint/1";
 constexpr const char* kSnapshotFormat = "hall_diffusion.ema_snapshot/1";
 constexpr const char* kModelFormat = "hall_diffusion.sampling_model/1";
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 // LibTorch's archive errors span many lines with a C++ backtrace; the user needs the file
 // and the first line.
@@ -38,7 +40,8 @@ InputArchive open_archive(const fs::path& path, const char* what) {
   try {
     archive.load_from(path.string());
   } catch (const c10::Error& e) {
-    throw Error(path.string() + ": not a readable " + what + " (" + first_line(e.what_without_backtrace()) + ")");
+    throw Error(path.string() + ": not a readable " + what + " (" + first_line(e.what_without_backtrace()) +
+                ")");
   }
   return archive;
 }
@@ -47,9 +50,12 @@ template <class T>
 T read_value(InputArchive& archive, const fs::path& path, const std::string& key) {
   c10::IValue value;
   if (!archive.try_read(key, value)) throw Error(path.string() + ": missing entry `" + key + "`");
-  if constexpr (std::is_same_v<T, std::string>) return value.toStringRef();
-  else if constexpr (std::is_same_v<T, double>) return value.toDouble();
-  else return static_cast<T>(value.toInt());
+  if constexpr (std::is_same_v<T, std::string>)
+    return value.toStringRef();
+  else if constexpr (std::is_same_v<T, double>)
+    return value.toDouble();
+  else
+    return static_cast<T>(value.toInt());
 }
 
 void expect_format(InputArchive& archive, const fs::path& path, const char* format) {
@@ -78,17 +84,19 @@ torch::Tensor to_tensor(std::vector<float>& values, std::vector<std::int64_t> sh
 
 // EMA, snapshot and buffer entries are keyed by position in registration order, which
 // the model config fixes (LibTorch archives reject the dots of parameter names).
-void save_tensors(OutputArchive& archive, const std::string& prefix, const std::vector<torch::Tensor>& tensors) {
+void save_tensors(OutputArchive& archive, const std::string& prefix,
+                  const std::vector<torch::Tensor>& tensors) {
   for (std::size_t i = 0; i < tensors.size(); ++i) archive.write(prefix + std::to_string(i), tensors[i]);
 }
 
-std::vector<torch::Tensor> load_tensors(InputArchive& archive, const fs::path& path, const std::string& prefix,
-                                        const std::vector<torch::Tensor>& like) {
+std::vector<torch::Tensor> load_tensors(InputArchive& archive, const fs::path& path,
+                                        const std::string& prefix, const std::vector<torch::Tensor>& like) {
   std::vector<torch::Tensor> out;
   for (std::size_t i = 0; i < like.size(); ++i) {
     torch::Tensor t;
     if (!archive.try_read(prefix + std::to_string(i), t) || !t.sizes().equals(like[i].sizes()))
-      throw Error(path.string() + ": entry `" + prefix + std::to_string(i) + "` is missing or has the wrong shape");
+      throw Error(path.string() + ": entry `" + prefix + std::to_string(i) +
+                  "` is missing or has the wrong shape");
     out.push_back(t.to(like[i].device()));
   }
   return out;
@@ -97,7 +105,8 @@ std::vector<torch::Tensor> load_tensors(InputArchive& archive, const fs::path& p
 void normalize_weights_once(Precond& model) {
   torch::NoGradGuard no_grad;
   for (const auto& module : model->modules(/*include_self=*/false))
-    if (auto* conv = dynamic_cast<MPConvImpl*>(module.get())) conv->weight.copy_(normalize_rows(conv->weight));
+    if (auto* conv = dynamic_cast<MPConvImpl*>(module.get()))
+      conv->weight.copy_(normalize_rows(conv->weight));
 }
 
 }  // namespace
@@ -180,7 +189,8 @@ TrainConfig read_train_config(const config::Document& document) {
   }
   {
     auto t = root.table("validation");
-    c.val_sigmas = t.get_doubles_or("sigmas", {0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0}, Range::positive());
+    c.val_sigmas =
+        t.get_doubles_or("sigmas", {0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0}, Range::positive());
     c.val_interval_steps = t.get_int_or("interval_steps", 100, Range{1, 1e12});
     c.val_max_samples = t.get_int_or("max_samples", 1024, Range{1, 1e9});
     c.val_batch_size = t.get_int_or("batch_size", 256, Range{1, 1e7});
@@ -257,7 +267,8 @@ struct Trainer::Impl {
     auto archive = open_archive(path, "checkpoint");
     expect_format(archive, path, kCheckpointFormat);
     if (read_value<std::string>(archive, path, "model_config") != config.model_toml)
-      throw Error(path.string() + ": written for a different model config; use a new output folder or --fresh");
+      throw Error(path.string() +
+                  ": written for a different model config; use a new output folder or --fresh");
     if (read_value<std::int64_t>(archive, path, "batch_size") != config.batch_size)
       throw Error(path.string() + ": written with another training.batch_size; resuming needs the same one");
     if (read_value<std::uint64_t>(archive, path, "seed") != config.seed)
@@ -271,12 +282,14 @@ struct Trainer::Impl {
       model->load(model_archive);
       optimizer->load(optimizer_archive);
     } catch (const c10::Error& e) {
-      throw Error(path.string() + ": damaged model or optimizer state (" + first_line(e.what_without_backtrace()) + ")");
+      throw Error(path.string() + ": damaged model or optimizer state (" +
+                  first_line(e.what_without_backtrace()) + ")");
     }
     for (std::size_t k = 0; k < ema.size(); ++k) {
       InputArchive ema_archive;
       if (!archive.try_read("ema" + std::to_string(k), ema_archive))
-        throw Error(path.string() + ": missing EMA profile " + std::to_string(k) + " (was ema.sigma_rels changed?)");
+        throw Error(path.string() + ": missing EMA profile " + std::to_string(k) +
+                    " (was ema.sigma_rels changed?)");
       ema[k] = load_tensors(ema_archive, path, "p", ema[k]);
     }
   }
@@ -299,7 +312,8 @@ struct Trainer::Impl {
     std::ostringstream name;
     name << "snapshot-" << std::setw(10) << std::setfill('0') << step << ".pt";
     fs::create_directories(out_dir / "ema");
-    write_file_atomically(out_dir / "ema" / name.str(), [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
+    write_file_atomically(out_dir / "ema" / name.str(),
+                          [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
   }
 
   // The CSV keeps exactly the rows up to the restored step, so a resumed run's curve
@@ -321,8 +335,8 @@ struct Trainer::Impl {
 
   void append_log(const StepReport& r) {
     std::ofstream out(log_path(), std::ios::app);
-    out << std::setprecision(7) << r.step << ',' << r.images << ',' << r.loss << ',' << r.lr << ',' << r.grad_norm
-        << ',' << r.nonfinite_steps << ',' << r.samples_per_s << ',';
+    out << std::setprecision(7) << r.step << ',' << r.images << ',' << r.loss << ',' << r.lr << ','
+        << r.grad_norm << ',' << r.nonfinite_steps << ',' << r.samples_per_s << ',';
     if (!r.val_losses.empty()) out << r.val_loss;
     for (std::size_t i = 0; i < config.val_sigmas.size(); ++i) {
       out << ',';
@@ -343,9 +357,11 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
   torch::manual_seed(stream_seed(c.seed, 0, purpose_tag("edm2.init")));
   s.model = Precond(c.model);
   s.model->to(s.device);
-  s.optimizer = std::make_unique<torch::optim::Adam>(
-      s.model->parameters(),
-      torch::optim::AdamOptions(c.lr_ref).betas({c.adam_beta1, c.adam_beta2}).eps(c.adam_eps).weight_decay(0.0));
+  s.optimizer =
+      std::make_unique<torch::optim::Adam>(s.model->parameters(), torch::optim::AdamOptions(c.lr_ref)
+                                                                      .betas({c.adam_beta1, c.adam_beta2})
+                                                                      .eps(c.adam_eps)
+                                                                      .weight_decay(0.0));
   for (double sigma_rel : c.ema_sigma_rels) {
     s.ema_gammas.push_back(ema::gamma_from_sigma_rel(sigma_rel));
     std::vector<torch::Tensor> copy;
@@ -357,7 +373,8 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
   if (!c.train_split.empty()) split = dataset::read_split(c.train_split);
   s.reader = std::make_unique<dataset::StreamingReader>(
       c.dataset, std::move(split),
-      dataset::StreamOptions{c.batch_size, stream_seed(c.seed, 0, purpose_tag("edm2.data")), c.chunk_rows, c.window_chunks});
+      dataset::StreamOptions{c.batch_size, stream_seed(c.seed, 0, purpose_tag("edm2.data")), c.chunk_rows,
+                             c.window_chunks});
   const auto& m = s.reader->metadata();
   const int expected_labels = c.model.label_dim;
   if (m.channels() != c.model.channels || m.length() != c.model.length || m.num_params() < expected_labels)
@@ -368,7 +385,8 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
 
   dataset::Reader val_reader(c.dataset);
   auto val_rows = dataset::read_split(c.val_split);
-  if (static_cast<std::int64_t>(val_rows.size()) > c.val_max_samples) val_rows.resize(static_cast<std::size_t>(c.val_max_samples));
+  if (static_cast<std::int64_t>(val_rows.size()) > c.val_max_samples)
+    val_rows.resize(static_cast<std::size_t>(c.val_max_samples));
   if (val_rows.empty()) throw Error(c.val_split.string() + ": the validation split is empty");
   auto val = val_reader.read(val_rows);
   s.val_fields = to_tensor(val.fields, {val.size, m.channels(), m.length()}, s.device);
@@ -383,9 +401,15 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
 }
 
 Trainer::~Trainer() = default;
-std::int64_t Trainer::step() const { return impl_->step; }
-bool Trainer::resumed() const { return impl_->resumed; }
-Precond& Trainer::model() { return impl_->model; }
+std::int64_t Trainer::step() const {
+  return impl_->step;
+}
+bool Trainer::resumed() const {
+  return impl_->resumed;
+}
+Precond& Trainer::model() {
+  return impl_->model;
+}
 
 std::vector<double> Trainer::validate() {
   auto& s = *impl_;
@@ -404,8 +428,8 @@ std::vector<double> Trainer::validate() {
       auto fields = s.val_fields.narrow(0, first, count);
       auto params = s.val_params.narrow(0, first, count);
       auto x = model_image(c.model, fields, params);
-      auto generator = at::detail::createCPUGenerator(
-          stream_seed(c.seed, static_cast<std::uint64_t>(j * 1'000'003 + first), purpose_tag("edm2.validation")));
+      auto generator = at::detail::createCPUGenerator(stream_seed(
+          c.seed, static_cast<std::uint64_t>(j * 1'000'003 + first), purpose_tag("edm2.validation")));
       auto noise = torch::randn(x.sizes(), generator, torch::kFloat32).to(s.device);
       auto sigmas = torch::full({count}, sigma, x.options());
       auto denoised = s.model(x + noise * sigma, sigmas, label_features(c.model, params, {}));
@@ -437,7 +461,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     torch::manual_seed(stream_seed(c.seed, static_cast<std::uint64_t>(s.step), purpose_tag("edm2.step")));
     auto batch = s.reader->next();
     auto fields = to_tensor(batch.fields, {batch.size, m.channels(), m.length()}, s.device);
-    auto params = to_tensor(batch.params, {batch.size, m.num_params()}, s.device).narrow(1, 0, c.model.label_dim);
+    auto params =
+        to_tensor(batch.params, {batch.size, m.num_params()}, s.device).narrow(1, 0, c.model.label_dim);
     torch::Tensor labels;
     if (c.model.label_dim > 0) {
       auto mask = torch::bernoulli(torch::full_like(params, 1.0 - c.label_dropout));
@@ -450,7 +475,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     loss.backward();
 
     lr = learning_rate(c.lr_ref, s.step, c.lr_decay_steps, c.lr_warmup_steps);
-    for (auto& group : s.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    for (auto& group : s.optimizer->param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     bool nonfinite = false;
     double squared_norm = 0.0;
     {
@@ -544,7 +570,8 @@ std::vector<double> export_sampling_model(const fs::path& out_dir, double sigma_
       where.emplace_back(f, static_cast<std::size_t>(k));
     }
   }
-  const auto weights = ema::reconstruction_weights(kernels, {kernels.back().t, ema::gamma_from_sigma_rel(sigma_rel)});
+  const auto weights =
+      ema::reconstruction_weights(kernels, {kernels.back().t, ema::gamma_from_sigma_rel(sigma_rel)});
 
   // Pass 2: theta = sum_i w_i theta_hat_i, accumulated in float64.
   Precond model(parse_model_toml(model_toml, files.back().string()));

@@ -34,15 +34,14 @@ UNetImpl::UNetImpl(const ModelConfig& c) : config_(c) {
     return std::max(1, width / c.channels_per_head);
   };
   auto options = [&](int in, int out, Flavor flavor, Resample resample, int heads) {
-    return BlockOptions{in, out, emb_channels, flavor, resample, heads,
-                        c.dropout, c.res_balance, c.attn_balance, c.clip_act};
+    return BlockOptions{in,    out,       emb_channels,  flavor,         resample,
+                        heads, c.dropout, c.res_balance, c.attn_balance, c.clip_act};
   };
 
   // Embedding: mp_silu(mp_sum(lin(Fourier(c_noise)), lin(labels sqrt(n)), 0.5)).
   emb_fourier = register_module("emb_fourier", MPFourier(noise_channels));
   emb_noise = register_module("emb_noise", MPConv(noise_channels, emb_channels, 0));
-  if (c.label_dim > 0)
-    emb_label = register_module("emb_label", MPConv(c.label_features(), emb_channels, 0));
+  if (c.label_dim > 0) emb_label = register_module("emb_label", MPConv(c.label_features(), emb_channels, 0));
 
   // Encoder: stem conv (input + ones channel), then per level [down], num_blocks blocks.
   std::vector<int> skip_widths;
@@ -71,8 +70,9 @@ UNetImpl::UNetImpl(const ModelConfig& c) : config_(c) {
     const int resolution = c.length >> level;
     const std::string prefix = "dec" + std::to_string(resolution) + "_";
     if (level == levels - 1) {
-      add_decoder(prefix + "in0", options(width, width, Flavor::decoder, Resample::keep,
-                                          heads_at(resolution, width, true)), false);
+      add_decoder(prefix + "in0",
+                  options(width, width, Flavor::decoder, Resample::keep, heads_at(resolution, width, true)),
+                  false);
       add_decoder(prefix + "in1", options(width, width, Flavor::decoder, Resample::keep, 0), false);
     } else {
       add_decoder(prefix + "up", options(width, width, Flavor::decoder, Resample::up, 0), false);
@@ -80,9 +80,10 @@ UNetImpl::UNetImpl(const ModelConfig& c) : config_(c) {
     for (int i = 0; i <= c.num_blocks; ++i) {
       const int in = width + skip_widths.back();
       skip_widths.pop_back();
-      add_decoder(prefix + "block" + std::to_string(i),
-                  options(in, widths[level], Flavor::decoder, Resample::keep,
-                          heads_at(resolution, widths[level])), true);
+      add_decoder(
+          prefix + "block" + std::to_string(i),
+          options(in, widths[level], Flavor::decoder, Resample::keep, heads_at(resolution, widths[level])),
+          true);
       width = widths[level];
     }
   }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/ema/power_ema.hpp"
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <string>
+
+#include <Eigen/Dense>
 
 #include "hd/common/error.hpp"
 
@@ -19,8 +20,8 @@ double sigma_rel_from_gamma(double gamma) {
 double gamma_from_sigma_rel(double sigma_rel) {
   const double widest = sigma_rel_from_gamma(0.0);
   if (!(sigma_rel > 0.0 && sigma_rel <= widest * (1.0 + 1e-12)))
-    throw Error("EMA sigma_rel = " + std::to_string(sigma_rel) + " is outside (0, " +
-                std::to_string(widest) + "]");
+    throw Error("EMA sigma_rel = " + std::to_string(sigma_rel) + " is outside (0, " + std::to_string(widest) +
+                "]");
   double lo = 0.0, hi = 1.0;
   while (sigma_rel_from_gamma(hi) > sigma_rel) hi *= 2.0;
   for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
@@ -41,8 +42,7 @@ double kernel_inner_product(const Snapshot& a, const Snapshot& b) {
          ((a.gamma + b.gamma + 1.0) * std::max(a.t, b.t));
 }
 
-std::vector<double> reconstruction_weights(const std::vector<Snapshot>& snapshots,
-                                           const Snapshot& target) {
+std::vector<double> reconstruction_weights(const std::vector<Snapshot>& snapshots, const Snapshot& target) {
   if (snapshots.empty()) throw Error("EMA reconstruction needs at least one snapshot");
   const auto n = static_cast<Eigen::Index>(snapshots.size());
   Eigen::MatrixXd a(n, n);

@@ -25,7 +25,9 @@ torch::Tensor heun_sample(const Denoiser& denoise, const torch::Tensor& noise, c
   const auto sigmas = edm_sigmas(o.schedule);
   const auto n = o.schedule.steps;
   const auto batch = noise.size(0);
-  auto level = [&](double sigma) { return torch::full({batch}, sigma, noise.options().dtype(torch::kFloat32)); };
+  auto level = [&](double sigma) {
+    return torch::full({batch}, sigma, noise.options().dtype(torch::kFloat32));
+  };
   auto x = noise.to(torch::kFloat32) * sigmas[0].item<double>();
   for (int i = 0; i < n; ++i) {
     const double sigma = sigmas[i].item<double>(), next = sigmas[i + 1].item<double>();

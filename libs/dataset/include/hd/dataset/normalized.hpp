@@ -87,8 +87,8 @@ std::vector<std::int64_t> read_split(const std::filesystem::path& path);
 struct StreamOptions {
   std::int64_t batch_size = 64;
   std::uint64_t seed = 0;
-  std::int64_t chunk_rows = 256;   // rows read together: consecutive rows of the split
-  std::int64_t window_chunks = 16; // chunks shuffled together; memory ~ window * chunk rows
+  std::int64_t chunk_rows = 256;    // rows read together: consecutive rows of the split
+  std::int64_t window_chunks = 16;  // chunks shuffled together; memory ~ window * chunk rows
 };
 
 // An endless, shuffled stream of batches over a split. Each epoch visits every row once:

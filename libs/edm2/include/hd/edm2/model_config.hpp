@@ -11,19 +11,19 @@
 namespace hd::edm2 {
 
 struct ModelConfig {
-  int channels = 0;                     // data channels (profiles) per sample
-  int length = 0;                       // points along the axis; divisible by 2^(levels-1)
-  int base_channels = 64;               // C: channels at the finest level
+  int channels = 0;        // data channels (profiles) per sample
+  int length = 0;          // points along the axis; divisible by 2^(levels-1)
+  int base_channels = 64;  // C: channels at the finest level
   std::vector<int> channel_mult{1, 2, 3, 4};
-  int num_blocks = 3;                   // encoder blocks per level (decoder: num_blocks + 1)
+  int num_blocks = 3;  // encoder blocks per level (decoder: num_blocks + 1)
   std::vector<int> attention_resolutions{16, 8};
   int channels_per_head = 64;
-  int label_dim = 0;                    // conditioning scalars (operating parameters)
-  bool label_mask = true;               // feed [mask * labels, mask] so any subset may be known
-  bool joint_labels = false;            // also model the scalars as constant channels
+  int label_dim = 0;          // conditioning scalars (operating parameters)
+  bool label_mask = true;     // feed [mask * labels, mask] so any subset may be known
+  bool joint_labels = false;  // also model the scalars as constant channels
   double dropout = 0.0;
   double sigma_data = 0.5;
-  int logvar_channels = 128;            // Fourier features of the uncertainty head u(sigma)
+  int logvar_channels = 128;  // Fourier features of the uncertainty head u(sigma)
   double res_balance = 0.3;
   double attn_balance = 0.3;
   double label_balance = 0.5;

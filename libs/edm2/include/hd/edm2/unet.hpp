@@ -16,8 +16,7 @@ namespace hd::edm2 {
 class UNetImpl : public torch::nn::Module {
  public:
   explicit UNetImpl(const ModelConfig& config);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& c_noise,
-                        const torch::Tensor& labels);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& c_noise, const torch::Tensor& labels);
 
  private:
   struct Stage {
@@ -44,8 +43,7 @@ class PrecondImpl : public torch::nn::Module {
  public:
   explicit PrecondImpl(const ModelConfig& config);
   // sigma is [B]; labels as from label_features() (undefined when unconditional).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& sigma,
-                        const torch::Tensor& labels = {});
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& sigma, const torch::Tensor& labels = {});
   torch::Tensor logvar(const torch::Tensor& sigma);  // u(sigma), [B]
   const ModelConfig& config() const { return config_; }
 

@@ -37,7 +37,6 @@ double kernel_inner_product(const Snapshot& a, const Snapshot& b);
 
 // Weights w (summing to 1) such that sum_i w_i p_i is the least-squares approximation of
 // the target kernel: solve A w = b with A_ij = <p_i, p_j>, b_i = <p_i, p_target>.
-std::vector<double> reconstruction_weights(const std::vector<Snapshot>& snapshots,
-                                           const Snapshot& target);
+std::vector<double> reconstruction_weights(const std::vector<Snapshot>& snapshots, const Snapshot& target);
 
 }  // namespace hd::ema
