@@ -233,9 +233,7 @@ TEST_F(Training, ConfigErrorsNameTheFileAndKey) {
 // The real signal path: SIGINT to the train app checkpoints and exits 130; running the
 // same command again finishes the run.
 TEST_F(Training, AppCheckpointsOnSigintAndResumes) {
-  const char* binary_dir = std::getenv("HD_BINARY_DIR");
-  if (binary_dir == nullptr) GTEST_SKIP() << "HD_BINARY_DIR not set (run through ctest)";
-  const auto app = fs::path(binary_dir) / "bin" / "train";
+  const fs::path app = HD_TRAIN_APP;  // set by tests/edm2/CMakeLists.txt
   config();  // writes train.toml
   const auto out = dir_ / "app_run";
   auto launch = [&] {
