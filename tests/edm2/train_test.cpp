@@ -163,7 +163,6 @@ TEST_F(Training, LearnsGaussianProcessProfilesAndSamplesTheirMoments) {
 // from (seed, position), so an interrupted and resumed run must end with bitwise the
 // same weights as an uninterrupted one, and the same log.
 TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
-  const std::string shorter = "";
   auto short_config = [&] {
     auto c = config();
     c.total_steps = 40;
@@ -185,6 +184,9 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
     EXPECT_EQ(first.step(), 25);
   }
   stop = false;
+  // A snapshot from beyond the checkpoint (as left by a run killed without one) must
+  // not survive into the resumed run's exports.
+  std::ofstream(dir_ / "resumed" / "ema" / "snapshot-0000000099.pt") << "stale";
   Trainer second(short_config(), dir_ / "resumed", false);
   EXPECT_TRUE(second.resumed());
   EXPECT_EQ(second.step(), 25);
@@ -193,6 +195,14 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
   auto a = straight.model()->parameters(), b = second.model()->parameters();
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  auto listing = [](const fs::path& folder) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(folder))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  EXPECT_EQ(listing(dir_ / "straight" / "ema"), listing(dir_ / "resumed" / "ema"));
   auto read = [](const fs::path& p) {
     std::ifstream in(p);
     std::string line, all;
@@ -234,7 +244,7 @@ TEST_F(Training, ConfigErrorsNameTheFileAndKey) {
 // same command again finishes the run.
 TEST_F(Training, AppCheckpointsOnSigintAndResumes) {
   const fs::path app = HD_TRAIN_APP;  // set by tests/edm2/CMakeLists.txt
-  config();  // writes train.toml
+  config();                           // writes train.toml
   const auto out = dir_ / "app_run";
   auto launch = [&] {
     pid_t pid = fork();

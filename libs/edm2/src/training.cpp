@@ -316,6 +316,19 @@ struct Trainer::Impl {
                           [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
   }
 
+  // Snapshots newer than the restored step belong to the abandoned future of this run
+  // (or, on a fresh start, to an older run): left alone they would enter an export.
+  void remove_snapshots_after_step() const {
+    const auto folder = out_dir / "ema";
+    if (!fs::is_directory(folder)) return;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+      const auto name = entry.path().filename().string();
+      if (!name.starts_with("snapshot-") || entry.path().extension() != ".pt") continue;
+      const auto snapshot_step = std::stoll(name.substr(9, name.size() - 9 - 3));
+      if (snapshot_step > step) fs::remove(entry.path());
+    }
+  }
+
   // The CSV keeps exactly the rows up to the restored step, so a resumed run's curve
   // continues where the checkpoint left it (rows logged after it are replayed).
   void prepare_log() {
@@ -396,6 +409,7 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
     s.load_checkpoint();
     s.resumed = true;
   }
+  s.remove_snapshots_after_step();
   s.reader->seek(s.images());
   s.prepare_log();
 }
