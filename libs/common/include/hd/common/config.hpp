@@ -13,6 +13,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,7 @@ class Table {
   friend class Document;
   Table(const Document* doc, toml::table* table, std::string path);
   std::string key_path(std::string_view key) const;
+  std::set<std::string, std::less<>>& used_keys() const;
   const Document* doc_;
   toml::table* table_;
   std::string path_;

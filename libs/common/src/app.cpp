@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/common/app.hpp"
+
+#include <cstdio>
+#include <exception>
+
+#include "hd/common/error.hpp"
+#include "hd/common/logging.hpp"
+#include "hd/common/platform.hpp"
+
+namespace hd {
+
+const char* version() { return HD_VERSION_STRING; }
+
+App::App(std::string name, std::string description) : name_(std::move(name)), cli_(std::move(description), name_) {
+  // Common options may follow a subcommand (`hd_config check FILE --set a=1`).
+  cli_.fallthrough();
+  cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + version());
+  cli_.add_option("--set", overrides_,
+                  "Override a config value, e.g. --set simulation.num_cells=200 (repeatable; the value is TOML)")
+      ->type_name("KEY=VALUE")
+      ->take_all();
+  auto* quiet = cli_.add_flag("-q,--quiet", quiet_, "Only print warnings and errors");
+  cli_.add_flag("-v,--verbose", verbose_, "Print debug messages")->excludes(quiet);
+}
+
+void App::add_config_option(bool required) {
+  auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file")->check(CLI::ExistingFile);
+  if (required) opt->required();
+}
+
+void App::add_config_positional() {
+  cli_.add_option("config", config_path_, "TOML configuration file")->required()->check(CLI::ExistingFile);
+}
+
+void App::add_seed_option(std::uint64_t default_seed) {
+  seed_ = default_seed;
+  seed_option_ = cli_.add_option("--seed", seed_, "Random seed (runs are reproducible from it)")->capture_default_str();
+}
+
+void App::add_threads_option() {
+  cli_.add_option("-j,--threads", threads_, "Worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
+}
+
+bool App::seed_given() const { return seed_option_ != nullptr && seed_option_->count() > 0; }
+
+int App::threads() const { return resolve_threads(threads_); }
+
+config::Document App::load_config() const { return config::Document::load(config_path_, overrides_); }
+
+int App::run(int argc, char** argv, const std::function<int()>& body) {
+  try {
+    cli_.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli_.exit(e);
+  }
+  log::init(quiet_ ? log::Verbosity::quiet : verbose_ ? log::Verbosity::verbose : log::Verbosity::normal);
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e.what());
+  } catch (const std::exception& e) {
+    // Not an hd::Error: a bug or a resource failure (out of memory). Still one line.
+    std::fprintf(stderr, "%s: internal error: %s\n", name_.c_str(), e.what());
+  }
+  return 1;
+}
+
+}  // namespace hd

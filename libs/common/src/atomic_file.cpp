@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/common/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "hd/common/error.hpp"
+
+namespace hd {
+
+namespace fs = std::filesystem;
+
+fs::path temporary_path_for(const fs::path& target) {
+  return fs::path(target.string() + ".tmp-" + std::to_string(::getpid()));
+}
+
+void fsync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path.string() + ": cannot open to sync: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw Error(path.string() + ": fsync failed: " + std::strerror(err));
+}
+
+void write_file_atomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& write) {
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw Error(folder.string() + ": cannot create folder: " + ec.message());
+  const fs::path tmp = temporary_path_for(target);
+  try {
+    write(tmp);
+    fsync_path(tmp);
+  } catch (...) {
+    fs::remove(tmp, ec);
+    throw;
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw Error(target.string() + ": cannot replace file: " + ec.message());
+  }
+  // The rename is durable only once the folder entry is on disk.
+  fsync_path(folder);
+}
+
+void write_text_atomically(const fs::path& target, std::string_view contents) {
+  write_file_atomically(target, [&](const fs::path& tmp) {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.flush();
+    if (!out) throw Error(tmp.string() + ": write failed (disk full?)");
+  });
+}
+
+}  // namespace hd

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/common/config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "hd/common/error.hpp"
+
+namespace hd::config {
+
+// Which keys of which table a reader has asked for. Keyed by table address: tables live
+// inside the Document's tree, whose nodes never move once parsed (std::map storage).
+struct Document::Usage {
+  std::map<const toml::table*, std::set<std::string, std::less<>>> used;
+};
+
+namespace {
+
+std::string join_key(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
+}
+
+std::string describe_range(const Range& r) {
+  auto bound = [](double v) { return std::isinf(v) ? (v > 0 ? std::string("inf") : std::string("-inf")) : format_number(v); };
+  if (r.min == std::numeric_limits<double>::min()) return "(0, " + bound(r.max) + "]";
+  return "[" + bound(r.min) + ", " + bound(r.max) + "]";
+}
+
+std::string type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date/time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+// Location prefix for messages: "file:line" when the node came from a file or a --set
+// override, else the document's source.
+std::string location(const Document& doc, const toml::node* node) {
+  if (node != nullptr && node->source().path && node->source().begin.line > 0) {
+    const std::string& path = *node->source().path;
+    // Overrides are parsed from "--set key=value" sources; their line number means nothing.
+    if (path.rfind("--set", 0) == 0) return path;
+    return path + ":" + std::to_string(node->source().begin.line);
+  }
+  return doc.source();
+}
+
+std::optional<double> as_double(const toml::node& n) {
+  if (auto v = n.as_floating_point()) return v->get();
+  if (auto v = n.as_integer()) return static_cast<double>(v->get());
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Table
+
+Table::Table(const Document* doc, toml::table* table, std::string path)
+    : doc_(doc), table_(table), path_(std::move(path)) {}
+
+std::string Table::key_path(std::string_view key) const { return join_key(path_, key); }
+
+std::set<std::string, std::less<>>& Table::used_keys() const { return doc_->usage_->used[table_]; }
+
+std::string Table::where(std::string_view key) const {
+  const toml::node* node = table_->get(key);
+  return location(*doc_, node ? node : static_cast<const toml::node*>(table_)) + ": " + key_path(key);
+}
+
+void Table::fail(std::string_view key, const std::string& problem) const {
+  throw Error(where(key) + " " + problem);
+}
+
+bool Table::has(std::string_view key) const { return table_->contains(key); }
+
+std::vector<std::string> Table::keys() const {
+  std::vector<std::string> out;
+  for (auto&& [k, v] : *table_) out.emplace_back(k.str());
+  return out;
+}
+
+// A required node: marks it used, throws if absent.
+static toml::node& require(const Document& doc, toml::table* table, const std::string& path,
+                           std::string_view key, std::set<std::string, std::less<>>& used) {
+  used.insert(std::string(key));
+  toml::node* node = table->get(key);
+  if (node == nullptr) {
+    throw Error(location(doc, table) + ": missing required key " + join_key(path, key));
+  }
+  return *node;
+}
+
+namespace {
+
+void check_range(const Table& t, std::string_view key, double v, const Range& r) {
+  if (!std::isfinite(v)) t.fail(key, "= " + format_number(v) + " is not a finite number");
+  if (v < r.min || v > r.max) {
+    t.fail(key, "= " + format_number(v) + " is out of range " + describe_range(r));
+  }
+}
+
+}  // namespace
+
+double Table::get_double(std::string_view key, Range range) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  auto v = as_double(n);
+  if (!v) fail(key, "must be a number, not " + type_name(n.type()));
+  check_range(*this, key, *v, range);
+  return *v;
+}
+
+long long Table::get_int(std::string_view key, Range range) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  auto v = n.as_integer();
+  if (!v) fail(key, "must be an integer, not " + type_name(n.type()));
+  check_range(*this, key, static_cast<double>(v->get()), range);
+  return v->get();
+}
+
+bool Table::get_bool(std::string_view key) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  auto v = n.as_boolean();
+  if (!v) fail(key, "must be true or false, not " + type_name(n.type()));
+  return v->get();
+}
+
+std::string Table::get_string(std::string_view key) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  auto v = n.as_string();
+  if (!v) fail(key, "must be a string, not " + type_name(n.type()));
+  return v->get();
+}
+
+std::vector<double> Table::get_doubles(std::string_view key, Range range) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  const toml::array* a = n.as_array();
+  if (!a) fail(key, "must be an array of numbers, not " + type_name(n.type()));
+  std::vector<double> out;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto v = as_double(*a->get(i));
+    const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!v) fail(item, "must be a number, not " + type_name(a->get(i)->type()));
+    check_range(*this, item, *v, range);
+    out.push_back(*v);
+  }
+  return out;
+}
+
+std::vector<long long> Table::get_ints(std::string_view key, Range range) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  const toml::array* a = n.as_array();
+  if (!a) fail(key, "must be an array of integers, not " + type_name(n.type()));
+  std::vector<long long> out;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto v = a->get(i)->as_integer();
+    const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!v) fail(item, "must be an integer, not " + type_name(a->get(i)->type()));
+    check_range(*this, item, static_cast<double>(v->get()), range);
+    out.push_back(v->get());
+  }
+  return out;
+}
+
+std::vector<std::string> Table::get_strings(std::string_view key) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  const toml::array* a = n.as_array();
+  if (!a) fail(key, "must be an array of strings, not " + type_name(n.type()));
+  std::vector<std::string> out;
+  out.reserve(a->size());
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    auto v = a->get(i)->as_string();
+    if (!v) fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a string, not " + type_name(a->get(i)->type()));
+    out.push_back(v->get());
+  }
+  return out;
+}
+
+std::string Table::get_choice(std::string_view key, const std::vector<std::string>& choices) const {
+  std::string v = get_string(key);
+  for (const auto& c : choices) {
+    if (c == v) return v;
+  }
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  fail(key, "= \"" + v + "\" is not one of: " + list);
+}
+
+std::filesystem::path Table::get_path(std::string_view key) const {
+  std::filesystem::path p = get_string(key);
+  if (p.empty()) fail(key, "must not be empty");
+  return p.is_relative() ? doc_->base_dir() / p : p;
+}
+
+// Optional reads: write the fallback into the tree so the serialized config is complete,
+// then read it back through the required path, so defaults pass the same checks.
+double Table::get_double_or(std::string_view key, double fallback, Range range) const {
+  if (!has(key)) table_->insert(key, fallback);
+  return get_double(key, range);
+}
+
+long long Table::get_int_or(std::string_view key, long long fallback, Range range) const {
+  if (!has(key)) table_->insert(key, static_cast<int64_t>(fallback));
+  return get_int(key, range);
+}
+
+bool Table::get_bool_or(std::string_view key, bool fallback) const {
+  if (!has(key)) table_->insert(key, fallback);
+  return get_bool(key);
+}
+
+std::string Table::get_string_or(std::string_view key, std::string_view fallback) const {
+  if (!has(key)) table_->insert(key, std::string(fallback));
+  return get_string(key);
+}
+
+namespace {
+template <class T>
+toml::array to_array(const std::vector<T>& values) {
+  toml::array a;
+  for (const auto& v : values) {
+    if constexpr (std::is_same_v<T, long long>) {
+      a.push_back(static_cast<int64_t>(v));
+    } else {
+      a.push_back(v);
+    }
+  }
+  return a;
+}
+}  // namespace
+
+std::vector<double> Table::get_doubles_or(std::string_view key, const std::vector<double>& fallback,
+                                          Range range) const {
+  if (!has(key)) table_->insert(key, to_array(fallback));
+  return get_doubles(key, range);
+}
+
+std::vector<long long> Table::get_ints_or(std::string_view key, const std::vector<long long>& fallback,
+                                          Range range) const {
+  if (!has(key)) table_->insert(key, to_array(fallback));
+  return get_ints(key, range);
+}
+
+std::vector<std::string> Table::get_strings_or(std::string_view key,
+                                               const std::vector<std::string>& fallback) const {
+  if (!has(key)) table_->insert(key, to_array(fallback));
+  return get_strings(key);
+}
+
+std::string Table::get_choice_or(std::string_view key, const std::vector<std::string>& choices,
+                                 std::string_view fallback) const {
+  if (!has(key)) table_->insert(key, std::string(fallback));
+  return get_choice(key, choices);
+}
+
+std::filesystem::path Table::get_path_or(std::string_view key, const std::filesystem::path& fallback) const {
+  if (!has(key)) table_->insert(key, fallback.string());
+  return get_path(key);
+}
+
+Table Table::table(std::string_view key) const {
+  toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  toml::table* t = n.as_table();
+  if (!t) fail(key, "must be a table, not " + type_name(n.type()));
+  return Table(doc_, t, key_path(key));
+}
+
+Table Table::table_or_empty(std::string_view key) const {
+  if (!has(key)) table_->insert(key, toml::table{});
+  return table(key);
+}
+
+std::optional<Table> Table::optional_table(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  return table(key);
+}
+
+std::vector<Table> Table::tables(std::string_view key) const {
+  toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  toml::array* a = n.as_array();
+  if (!a) fail(key, "must be an array of tables ([[" + key_path(key) + "]]), not " + type_name(n.type()));
+  std::vector<Table> out;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    toml::table* t = a->get(i)->as_table();
+    const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!t) fail(item, "must be a table, not " + type_name(a->get(i)->type()));
+    out.push_back(Table(doc_, t, key_path(item)));
+  }
+  return out;
+}
+
+void Table::finish() const {
+  const auto& used = used_keys();
+  std::vector<std::string> unknown;
+  for (auto&& [k, node] : *table_) {
+    if (!used.contains(k.str())) {
+      unknown.push_back(location(*doc_, &node) + ": unknown key " + key_path(k.str()));
+      continue;
+    }
+    if (toml::table* sub = node.as_table()) {
+      Table(doc_, sub, key_path(k.str())).finish();
+    } else if (toml::array* arr = node.as_array()) {
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        if (toml::table* sub = arr->get(i)->as_table()) {
+          Table(doc_, sub, key_path(std::string(k.str()) + "[" + std::to_string(i) + "]")).finish();
+        }
+      }
+    }
+  }
+  if (unknown.empty()) return;
+  std::string known;
+  for (const auto& k : used) known += (known.empty() ? "" : ", ") + k;
+  std::string message = unknown.front();
+  if (unknown.size() > 1) message += " (and " + std::to_string(unknown.size() - 1) + " more)";
+  message += known.empty() ? "; this table takes no keys" : "; known keys here: " + known;
+  throw Error(message);
+}
+
+// ---------------------------------------------------------------- Document
+
+Document::Document() : root_(std::make_unique<toml::table>()), usage_(std::make_unique<Usage>()) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+Table Document::root() const { return Table(this, root_.get(), ""); }
+
+Document Document::parse(std::string_view text, std::string source, const std::vector<std::string>& overrides) {
+  Document doc;
+  doc.source_ = source;
+  try {
+    *doc.root_ = toml::parse(text, std::move(source));
+  } catch (const toml::parse_error& e) {
+    throw Error(doc.source_ + ":" + std::to_string(e.source().begin.line) +
+                ": malformed TOML: " + std::string(e.description()));
+  }
+  for (const auto& o : overrides) doc.set(o);
+  return doc;
+}
+
+Document Document::load(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw Error(file.string() + ": config file not found");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(file.string() + ": cannot open config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  Document doc = parse(text.str(), file.string(), overrides);
+  doc.base_dir_ = file.parent_path();
+  return doc;
+}
+
+void Document::set(std::string_view assignment) {
+  const std::string origin = "--set " + std::string(assignment);
+  const auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    throw Error(origin + ": expected key=value, e.g. --set simulation.num_cells=200");
+  }
+  const std::string key(assignment.substr(0, eq));
+  const std::string value(assignment.substr(eq + 1));
+
+  // The value is TOML; a bare word that does not parse is a string, so that
+  // `--set model=Mitchner` works without shell-escaped quotes.
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value, origin);
+  } catch (const toml::parse_error&) {
+    parsed = toml::parse("v = \"\"", origin);
+    parsed.insert_or_assign("v", value);
+  }
+
+  toml::table* table = root_.get();
+  std::string_view rest = key;
+  std::string walked;
+  while (true) {
+    const auto dot = rest.find('.');
+    const std::string part(rest.substr(0, dot));
+    if (part.empty()) throw Error(origin + ": malformed key '" + key + "'");
+    walked = join_key(walked, part);
+    if (dot == std::string_view::npos) {
+      table->insert_or_assign(part, std::move(*parsed.get("v")));
+      return;
+    }
+    toml::node* next = table->get(part);
+    if (next == nullptr) {
+      table->insert(part, toml::table{});
+      next = table->get(part);
+    }
+    if (!next->is_table()) throw Error(origin + ": " + walked + " is not a table");
+    table = next->as_table();
+    rest = rest.substr(dot + 1);
+  }
+}
+
+std::string Document::to_toml() const {
+  std::ostringstream out;
+  out << toml::toml_formatter(*root_, toml::format_flags::indentation | toml::format_flags::allow_literal_strings |
+                                          toml::format_flags::allow_multi_line_strings |
+                                          toml::format_flags::allow_real_tabs_in_strings);
+  return out.str();
+}
+
+}  // namespace hd::config
