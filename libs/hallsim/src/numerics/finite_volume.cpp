@@ -12,18 +12,20 @@ FaceWorkspace::FaceWorkspace(std::size_t n)
 namespace {
 
 // Face states of a padded cell quantity q: face f (0..N) separates padded cells f and f+1.
-// Interior cells are reconstructed with their neighbours (ghosts included); the two
-// boundary faces see the unreconstructed ghost and first/last cell values.
+// With reconstruction every interior cell gets a limited slope from its neighbours (ghosts
+// included), and a ghost's face state is the ghost-interior mean: the ghost has no outer
+// neighbour, and the linear value at the face keeps the boundary flux second order (a
+// constant ghost state would make the inflow flux, and hence the whole solution, first order).
 template <typename Value>
 void face_states(std::size_t n, bool reconstruct, Value q, std::vector<double>& left, std::vector<double>& right) {
-  left[0] = q(0);
-  right[n] = q(n + 1);
+  left[0] = reconstruct ? 0.5 * (q(0) + q(1)) : q(0);
+  right[n] = reconstruct ? 0.5 * (q(n) + q(n + 1)) : q(n + 1);
   for (std::size_t i = 1; i <= n; ++i) {
     const double qi = q(i);
     const double half_slope = reconstruct ? van_leer_half_slope(qi - q(i - 1), q(i + 1) - qi) : 0.0;
     // Cell i owns the right state of face i-1 and the left state of face i.
-    right[i - 1] = (i == 1) ? qi : qi - half_slope;
-    left[i] = (i == n) ? qi : qi + half_slope;
+    right[i - 1] = qi - half_slope;
+    left[i] = qi + half_slope;
   }
 }
 

@@ -27,7 +27,8 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       area_m2_(channel_area_m2(config.geometry)),
       rho_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
       rho_u_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
-      faces_(n_) {
+      faces_(n_),
+      boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
 }
 
@@ -158,6 +159,7 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     if (fl.charge == 0) {
       const double a = std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
       continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct, faces_, drho);
+      boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
       continue;
     }
     const double rt = r_gas * prop.ion_temperature_k;
@@ -165,6 +167,7 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     const double a = std::sqrt(5.0 / 3.0 * rt);
     std::span<double> drho_u(ydot + offset_rho_u(f), n_);
     isothermal_euler_flux_divergence(grid_, rho_[f], rho_u_[f], rt, a, config_.reconstruct, faces_, drho, drho_u);
+    boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
     // Electrostatic force: d(rho u)/dt += (Z e / m) rho E
     const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
     for (std::size_t i = 1; i <= n_; ++i) drho_u[i - 1] += q_over_m * rho_[f][i] * electrons.electric_field_v_m[i];

@@ -4,6 +4,7 @@
 // State vector layout (what ARKODE integrates): rho of every neutral fluid (N values each),
 // then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.
 #pragma once
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,9 @@ class HeavySpecies {
   // rho >= m * 1 m^-3 keeping the velocity (post-step projection).
   void apply_floors(double* y) const;
   bool finite(const double* y) const;
+  // Mass fluxes (kg m^-2 s^-1) through the anode and cathode faces of fluid f from the last
+  // rhs() call, for conservation checks.
+  const std::array<double, 2>& boundary_mass_flux(std::size_t f) const { return boundary_flux_[f]; }
 
   StabilityLimits stability_limits(double cfl, const ElectronFields& electrons) const;
 
@@ -74,6 +78,7 @@ class HeavySpecies {
   double area_m2_ = 0.0;
   std::vector<std::vector<double>> rho_, rho_u_;
   FaceWorkspace faces_;
+  std::vector<std::array<double, 2>> boundary_flux_;
 };
 
 }  // namespace hd::hallsim
