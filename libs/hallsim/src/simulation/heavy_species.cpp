@@ -136,18 +136,6 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
   }
 }
 
-double HeavySpecies::density_at_node(std::size_t f, std::size_t i) const {
-  const auto& r = rho_[f];
-  const double rho = (i == 0) ? 0.5 * (r[0] + r[1]) : (i == n_ + 1) ? 0.5 * (r[n_] + r[n_ + 1]) : r[i];
-  return rho / fluids_[f].mass_kg;
-}
-
-double HeavySpecies::flux_at_node(std::size_t f, std::size_t i) const {
-  const auto& r = rho_u_[f];
-  const double ru = (i == 0) ? 0.5 * (r[0] + r[1]) : (i == n_ + 1) ? 0.5 * (r[n_] + r[n_ + 1]) : r[i];
-  return ru / fluids_[f].mass_kg;
-}
-
 void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double* ydot) {
   fill_padded(y, electrons.te_ev[1]);
   std::fill(ydot, ydot + state_size_, 0.0);

@@ -21,6 +21,7 @@
 #include "hd/hallsim/constants.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
 #include "hd/hallsim/numerics/finite_volume.hpp"
+#include "hd/hallsim/numerics/serial_vector.hpp"
 #include "hd/hallsim/simulation/electron_fields.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
 
@@ -82,7 +83,7 @@ Simulation::Impl::Impl(Config c)
       electrons(config, grid, chemistry),
       n(config.num_cells) {
   if (SUNContext_Create(nullptr, &sundials) != 0) throw Error("hallsim: cannot create the SUNDIALS context");
-  y = N_VNew_Serial(static_cast<sunindextype>(heavy.state_size()), sundials);
+  y = make_serial_vector(static_cast<sunindextype>(heavy.state_size()), sundials);
   heavy.initial_state(N_VGetArrayPointer(y));
   heavy.fill_padded(N_VGetArrayPointer(y), electrons.te_ev[1]);
   electrons.initialize(heavy);

@@ -38,8 +38,8 @@ class HeavySpecies {
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
   // Number density (m^-3) of fluid f at electron node i (boundary nodes average the ghost
   // and the adjacent cell, section 13), and the same for the flux density n u.
-  double density_at_node(std::size_t f, std::size_t i) const;
-  double flux_at_node(std::size_t f, std::size_t i) const;
+  double density_at_node(std::size_t f, std::size_t i) const { return node_value(rho_[f], i) / fluids_[f].mass_kg; }
+  double flux_at_node(std::size_t f, std::size_t i) const { return node_value(rho_u_[f], i) / fluids_[f].mass_kg; }
 
   // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
   void rhs(const double* y, const ElectronFields& electrons, double* ydot);
@@ -67,6 +67,11 @@ class HeavySpecies {
   std::size_t offset_rho(std::size_t f) const;
   std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
   void apply_boundaries(double te_anode_ev);
+  double node_value(const std::vector<double>& padded, std::size_t i) const {
+    if (i == 0) return 0.5 * (padded[0] + padded[1]);
+    if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
+    return padded[i];
+  }
 
   const Config& config_;
   const Grid& grid_;
