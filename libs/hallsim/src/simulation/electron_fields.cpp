@@ -35,7 +35,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   for (auto* v : {&ne_m3, &ji_a_m2, &te_ev, &energy_density_ev_m3, &pe_ev_m3, &grad_pe_ev_m4, &electric_field_v_m,
                   &potential_v, &ue_m_s, &mobility_m2_v_s, &nu_e_hz, &nu_an_hz, &nu_en_hz, &nu_ei_hz, &nu_wall_hz,
                   &nu_inelastic_hz, &magnetic_field_t, &cyclotron_frequency_hz, &ionization_rate_m3_s,
-                  &anomalous_coefficient_, &wall_momentum_hz_}) {
+                  &anomalous_coefficient_, &wall_momentum_hz_, &resistivity_ohm_m_, &inverse_density_}) {
     *v = zeros(m);
   }
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
@@ -54,6 +54,16 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                (config.discharge_voltage_v / 10.0 - config.anode_electron_temperature_ev) * std::exp(-x * x);
   }
   te_ev[n_ + 1] = config.cathode_electron_temperature_ev;
+  // d/dz weights: 3-point central differences on the non-uniform nodes (exact for
+  // parabolas), one-sided two-point at the ends.
+  const auto& zn = grid.z_node_m;
+  gradient_weights_.resize(m);
+  gradient_weights_[0] = {0.0, -1.0 / (zn[1] - zn[0]), 1.0 / (zn[1] - zn[0])};
+  gradient_weights_[m - 1] = {-1.0 / (zn[m - 1] - zn[m - 2]), 1.0 / (zn[m - 1] - zn[m - 2]), 0.0};
+  for (std::size_t i = 1; i + 1 < m; ++i) {
+    const double h1 = zn[i] - zn[i - 1], h2 = zn[i + 1] - zn[i];
+    gradient_weights_[i] = {-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2), h1 / (h2 * (h1 + h2))};
+  }
 }
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
@@ -77,8 +87,8 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       flux += z * heavy.flux_at_node(f, i);
     }
     ne_m3[i] = std::max(ne, electron_density_floor_m3);
+    const double inv_ne = 1.0 / ne_m3[i];
     ji_a_m2[i] = e * flux;
-    const double z_eff = ions > 0.0 ? ne_m3[i] / ions : 1.0;
     for (std::size_t p = 0; p < num_neutrals; ++p) neutral_density_m3_[p][i] = heavy.density_at_node(p, i);
 
     const double te = te_ev[i];
@@ -86,22 +96,21 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     // nu_en = sum n_n k_en(eps)
     double nu_en = 0.0;
     for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3_[el.neutral][i] * el.rate(eps);
-    // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
-    const double nu_ei = config_.electron_ion_collisions
-                             ? 2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) /
-                                   (te * std::sqrt(te))
-                             : 0.0;
+    double nu_ei = 0.0;
+    if (config_.electron_ion_collisions) {
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
+      const double z_eff = ions > 0.0 ? ne_m3[i] / ions : 1.0;
+      nu_ei = 2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) / (te * std::sqrt(te));
+    }
     // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
-    double nu_iz = 0.0, rate = 0.0;
+    double nu_iz = 0.0;
     for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
       const auto& iz = chemistry_.ionization[r];
-      const double k_ne = iz.rate(eps) * ne_m3[i];
-      ionization_frequency_hz[r][i] = k_ne;
-      const double n_reactant = heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i);
-      rate += k_ne * n_reactant;
-      nu_iz += k_ne * n_reactant / ne_m3[i];
+      const double k = iz.rate(eps);
+      ionization_frequency_hz[r][i] = k * ne_m3[i];
+      nu_iz += k * heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i);
     }
-    ionization_rate_m3_s[i] = rate;
+    ionization_rate_m3_s[i] = nu_iz * ne_m3[i];
     double nu_ex = 0.0;
     for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3_[ex.reactant][i];
     nu_inelastic_hz[i] = nu_iz + nu_ex;
@@ -112,10 +121,14 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     nu_wall_hz[i] = wall_momentum_hz_[i];
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
     const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
-    nu_e_hz[i] = nu_c + nu_an_hz[i] + nu_wall_hz[i];
-    // mu = e / (m_e nu_e (1 + Omega^2)), Omega = omega_ce / nu_e
-    const double hall = cyclotron_frequency_hz[i] / nu_e_hz[i];
-    mobility_m2_v_s[i] = e / (me * nu_e_hz[i] * (1.0 + hall * hall));
+    const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
+    nu_e_hz[i] = nu_e;
+    // Omega = omega_ce / nu_e; mu = e / (m_e nu_e (1 + Omega^2)); eta = 1 / (e mu ne)
+    const double hall = cyclotron_frequency_hz[i] / nu_e;
+    const double drag = me * nu_e * (1.0 + hall * hall);
+    mobility_m2_v_s[i] = e / drag;
+    resistivity_ohm_m_[i] = drag * inv_ne / (e * e);
+    inverse_density_[i] = inv_ne;
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
@@ -125,22 +138,21 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   double numerator = v_left - v_right, denominator = 0.0;
   const auto& z = grid_.z_node_m;
   const auto drive = [&](std::size_t i) {
-    return (ji_a_m2[i] / (e * mobility_m2_v_s[i]) + grad_pe_ev_m4[i]) / ne_m3[i];
+    return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i];
   };
-  const auto resistance = [&](std::size_t i) { return 1.0 / (e * ne_m3[i] * mobility_m2_v_s[i] * area_m2_); };
   for (std::size_t i = 0; i + 1 < m; ++i) {
     const double dz = z[i + 1] - z[i];
     numerator += 0.5 * (drive(i) + drive(i + 1)) * dz;
-    denominator += 0.5 * (resistance(i) + resistance(i + 1)) * dz;
+    denominator += 0.5 * (resistivity_ohm_m_[i] + resistivity_ohm_m_[i + 1]) * dz;
   }
-  discharge_current_a = std::max(0.0, numerator / denominator);
+  discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
 
   const double j_d = discharge_current_a / area_m2_;
   for (std::size_t i = 0; i < m; ++i) {
     // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne
-    electric_field_v_m[i] = (j_d - ji_a_m2[i]) / (e * mobility_m2_v_s[i] * ne_m3[i]) - grad_pe_ev_m4[i] / ne_m3[i];
+    electric_field_v_m[i] = (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i];
     // ue = (ji - Id/A) / (e ne)
-    ue_m_s[i] = (ji_a_m2[i] - j_d) / (e * ne_m3[i]);
+    ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] / e;
   }
   // phi = V_L - int E dz (cumulative trapezoid from the anode face)
   potential_v[0] = v_left;
@@ -202,18 +214,13 @@ void ElectronFields::compute_pressure() {
   for (std::size_t i = 0; i < m; ++i) {
     // n_eps >= 1.5 min_Te ne; Te = n_eps / (1.5 ne)
     energy_density_ev_m3[i] = std::max(energy_density_ev_m3[i], 1.5 * min_te * ne_m3[i]);
-    te_ev[i] = energy_density_ev_m3[i] / (1.5 * ne_m3[i]);
+    te_ev[i] = energy_density_ev_m3[i] * inverse_density_[i] / 1.5;
     // LANDMARK takes pe = n_eps (eps in place of Te); otherwise pe = ne Te.
     pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
   }
-  // dpe/dz: 3-point central differences on the non-uniform nodes, one-sided at the ends.
-  const auto& z = grid_.z_node_m;
-  grad_pe_ev_m4[0] = (pe_ev_m3[1] - pe_ev_m3[0]) / (z[1] - z[0]);
-  grad_pe_ev_m4[m - 1] = (pe_ev_m3[m - 1] - pe_ev_m3[m - 2]) / (z[m - 1] - z[m - 2]);
-  for (std::size_t i = 1; i + 1 < m; ++i) {
-    const double h1 = z[i] - z[i - 1], h2 = z[i + 1] - z[i];
-    grad_pe_ev_m4[i] = (-h2 / (h1 * (h1 + h2))) * pe_ev_m3[i - 1] + ((h2 - h1) / (h1 * h2)) * pe_ev_m3[i] +
-                       (h1 / (h2 * (h1 + h2))) * pe_ev_m3[i + 1];
+  for (std::size_t i = 0; i < m; ++i) {
+    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] + gradient_weights_[i][1] * pe_ev_m3[i] +
+                       gradient_weights_[i][2] * pe_ev_m3[i + 1 == m ? i : i + 1];
   }
 }
 

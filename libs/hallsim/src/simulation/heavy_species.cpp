@@ -27,9 +27,11 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       area_m2_(channel_area_m2(config.geometry)),
       rho_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
       rho_u_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
+      inverse_dz_(n_ + 2),
       faces_(n_),
       boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
+  for (std::size_t i = 0; i < n_ + 2; ++i) inverse_dz_[i] = 1.0 / grid.dz_m[i];
 }
 
 std::size_t HeavySpecies::offset_rho(std::size_t f) const {
@@ -168,15 +170,23 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     const auto& k_ne = electrons.ionization_frequency_hz[r];
     const std::size_t src = static_cast<std::size_t>(iz.reactant), dst = static_cast<std::size_t>(iz.product);
     const bool ion_reactant = fluids_[src].charge > 0;
+    const auto& rho_src = rho_[src];
+    const auto& rho_u_src = rho_u_[src];
+    double* drho_src = ydot + offset_rho(src) - 1;  // indexed by padded cell i
+    double* drho_dst = ydot + offset_rho(dst) - 1;
     for (std::size_t i = 1; i <= n_; ++i) {
-      const double mass_rate = k_ne[i] * rho_[src][i];
-      ydot[offset_rho(src) + i - 1] -= mass_rate;
-      ydot[offset_rho(dst) + i - 1] += mass_rate;
-      if (carry_momentum) {
-        const double momentum_rate = mass_rate * rho_u_[src][i] / rho_[src][i];
-        ydot[offset_rho_u(dst) + i - 1] += momentum_rate;
-        if (ion_reactant) ydot[offset_rho_u(src) + i - 1] -= momentum_rate;
-      }
+      const double mass_rate = k_ne[i] * rho_src[i];
+      drho_src[i] -= mass_rate;
+      drho_dst[i] += mass_rate;
+    }
+    if (!carry_momentum) continue;
+    double* dmom_src = ydot + offset_rho_u(src) - 1;
+    double* dmom_dst = ydot + offset_rho_u(dst) - 1;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
+      const double momentum_rate = k_ne[i] * rho_u_src[i];
+      dmom_dst[i] += momentum_rate;
+      if (ion_reactant) dmom_src[i] -= momentum_rate;
     }
   }
 }
@@ -201,39 +211,43 @@ bool HeavySpecies::finite(const double* y) const {
 }
 
 StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields& electrons) const {
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  StabilityLimits lim{inf, inf, inf};
+  // Largest rates first (multiplications only), inverted once at the end.
+  double max_wave_rate = 0.0, max_field_rate = 0.0, max_ionization_rate = 0.0;
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
     const Propellant& prop = config_.propellants[fl.propellant];
     const double r_gas = constants::boltzmann_j_per_k / fl.mass_kg;
     if (fl.charge == 0) {
       const double s = prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
-      for (std::size_t i = 1; i <= n_; ++i) lim.cfl_s = std::min(lim.cfl_s, grid_.dz_m[i] / s);
+      for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * inverse_dz_[i]);
       continue;
     }
     const double a = std::sqrt(5.0 / 3.0 * r_gas * prop.ion_temperature_k);
-    const double m_over_q = fl.mass_kg / (fl.charge * constants::elementary_charge_c);
+    const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
+    const auto& rho = rho_[f];
+    const auto& rho_u = rho_u_[f];
     for (std::size_t i = 1; i <= n_; ++i) {
-      const double s = std::abs(rho_u_[f][i] / rho_[f][i]) + a;
-      lim.cfl_s = std::min(lim.cfl_s, grid_.dz_m[i] / s);
+      // (|u| + a) / dz with |u| = |rho u| / rho, kept free of divisions
+      max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * inverse_dz_[i] / rho[i]);
       // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
-      const double e_abs = std::abs(electrons.electric_field_v_m[i]);
-      if (e_abs > 0.0) lim.field_s = std::min(lim.field_s, grid_.dz_m[i] * m_over_q / e_abs);
+      max_field_rate = std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * inverse_dz_[i]);
     }
   }
   // dt_iz = min rho / rho_dot_iz over the products of ionization
   for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
     const auto& iz = chemistry_.ionization[r];
     const auto& k_ne = electrons.ionization_frequency_hz[r];
+    const auto& reactant = rho_[static_cast<std::size_t>(iz.reactant)];
+    const auto& product = rho_[static_cast<std::size_t>(iz.product)];
     for (std::size_t i = 1; i <= n_; ++i) {
-      const double production = k_ne[i] * rho_[iz.reactant][i];
-      if (production > 0.0) lim.ionization_s = std::min(lim.ionization_s, rho_[iz.product][i] / production);
+      max_ionization_rate = std::max(max_ionization_rate, k_ne[i] * reactant[i] / product[i]);
     }
   }
-  lim.cfl_s *= cfl;
-  lim.ionization_s *= cfl;
-  lim.field_s = std::sqrt(cfl) * std::sqrt(lim.field_s);
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  StabilityLimits lim;
+  lim.cfl_s = max_wave_rate > 0.0 ? cfl / max_wave_rate : inf;
+  lim.ionization_s = max_ionization_rate > 0.0 ? cfl / max_ionization_rate : inf;
+  lim.field_s = max_field_rate > 0.0 ? std::sqrt(cfl / max_field_rate) : inf;
   return lim;
 }
 
