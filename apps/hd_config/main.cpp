@@ -39,12 +39,13 @@ int main(int argc, char** argv) {
   auto& cli = app.cli();
   cli.require_subcommand(1);
   std::string kind;
-  auto* check = cli.add_subcommand("check", "Validate FILE against its kind's schema; print the resolved config");
+  auto* check =
+      cli.add_subcommand("check", "Validate FILE against its kind's schema; print the resolved config");
   check->add_option("--kind", kind, "Config kind (default: the name of FILE's folder)");
   auto* show = cli.add_subcommand("show", "Parse FILE, apply --set overrides, print the result (no schema)");
   std::filesystem::path file;
   for (auto* sub : {check, show}) {
-    sub->add_option("file", file, "TOML file")->required()->check(CLI::ExistingFile);
+    sub->add_option("file", file, "TOML file")->required();
   }
 
   return app.run(argc, argv, [&] {

@@ -110,7 +110,9 @@ TEST_F(ConfigFile, WrongTypeNamesKeyAndBothTypes) {
 TEST_F(ConfigFile, OutOfRangeNamesValueAndRange) {
   const fs::path p = write("[simulation]\nnum_cells = 0\n");
   Document doc = Document::load(p);
-  EXPECT_EQ(error_of([&] { doc.root().table("simulation").get_int("num_cells", {1, 100000}); }),
+  EXPECT_EQ(error_of([&] {
+              doc.root().table("simulation").get_int("num_cells", {1, 100000});
+            }),
             p.string() + ":2: simulation.num_cells = 0 is out of range [1, 100000]");
 }
 
@@ -130,18 +132,23 @@ TEST_F(ConfigFile, MissingRequiredKeyIsNamed) {
 TEST_F(ConfigFile, UnknownChoiceListsTheChoices) {
   const fs::path p = write(kSimulation);
   Document doc = Document::load(p);
-  EXPECT_THAT(error_of([&] { doc.root().table("simulation").get_choice("model", {"LANDMARK", "Braginskii"}); }),
+  EXPECT_THAT(error_of([&] {
+                doc.root().table("simulation").get_choice("model", {"LANDMARK", "Braginskii"});
+              }),
               HasSubstr("simulation.model = \"Mitchner\" is not one of: LANDMARK, Braginskii"));
 }
 
 TEST_F(ConfigFile, OverridesReplaceValuesAndPassTheSameChecks) {
-  Document doc = Document::load(write(kSimulation), {"simulation.num_cells=400", "simulation.model=LANDMARK"});
+  Document doc =
+      Document::load(write(kSimulation), {"simulation.num_cells=400", "simulation.model=LANDMARK"});
   auto sim = doc.root().table("simulation");
   EXPECT_EQ(sim.get_int("num_cells", {1, 1e5}), 400);
   EXPECT_EQ(sim.get_string("model"), "LANDMARK");  // a bare word is a string
 
   Document bad = Document::load(write(kSimulation), {"simulation.num_cells=-1"});
-  EXPECT_EQ(error_of([&] { bad.root().table("simulation").get_int("num_cells", {1, 1e5}); }),
+  EXPECT_EQ(error_of([&] {
+              bad.root().table("simulation").get_int("num_cells", {1, 1e5});
+            }),
             "--set simulation.num_cells=-1: simulation.num_cells = -1 is out of range [1, 100000]");
 }
 
@@ -152,7 +159,8 @@ TEST_F(ConfigFile, OverrideOfAnUnknownKeyIsReportedAsUnknown) {
   sim.get_double("duration_s");
   sim.get_string("model");
   sim.get_ints("flags");
-  EXPECT_THAT(error_of([&] { doc.root().finish(); }), HasSubstr("--set simulation.num_cels=400: unknown key"));
+  EXPECT_THAT(error_of([&] { doc.root().finish(); }),
+              HasSubstr("--set simulation.num_cels=400: unknown key"));
 }
 
 TEST_F(ConfigFile, MalformedOverrideIsAnError) {
@@ -192,6 +200,26 @@ TEST_F(ConfigFile, ArraysOfTablesAreCheckedForUnknownKeys) {
   Document doc = Document::load(p);
   for (const auto& t : doc.root().tables("propellants")) t.get_string("gas");
   EXPECT_THAT(error_of([&] { doc.root().finish(); }), HasSubstr(":5: unknown key propellants[1].flow"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ConfigArrays, BadElementIsNamedWithItsIndex) {
+  auto doc = hd::config::Document::parse("z_m = [0.0, \"x\", 0.02]\nc = [1, -2]\n", "arrays.toml");
+  try {
+    doc.root().get_doubles("z_m");
+    FAIL() << "expected hd::Error";
+  } catch (const hd::Error& e) {
+    EXPECT_STREQ(e.what(), "arrays.toml:1: z_m[1] must be a number, not a string");
+  }
+  try {
+    doc.root().get_ints("c", hd::config::Range::non_negative());
+    FAIL() << "expected hd::Error";
+  } catch (const hd::Error& e) {
+    EXPECT_STREQ(e.what(), "arrays.toml:2: c[1] = -2 is out of range [0, inf]");
+  }
 }
 
 }  // namespace

@@ -10,14 +10,18 @@
 
 namespace hd {
 
-const char* version() { return HD_VERSION_STRING; }
+const char* version() {
+  return HD_VERSION_STRING;
+}
 
-App::App(std::string name, std::string description) : name_(std::move(name)), cli_(std::move(description), name_) {
+App::App(std::string name, std::string description)
+    : name_(std::move(name)), cli_(std::move(description), name_) {
   // Common options may follow a subcommand (`hd_config check FILE --set a=1`).
   cli_.fallthrough();
   cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + version());
-  cli_.add_option("--set", overrides_,
-                  "Override a config value, e.g. --set simulation.num_cells=200 (repeatable; the value is TOML)")
+  cli_.add_option(
+          "--set", overrides_,
+          "Override a config value, e.g. --set simulation.num_cells=200 (repeatable; the value is TOML)")
       ->type_name("KEY=VALUE")
       ->take_all();
   auto* quiet = cli_.add_flag("-q,--quiet", quiet_, "Only print warnings and errors");
@@ -25,34 +29,52 @@ App::App(std::string name, std::string description) : name_(std::move(name)), cl
 }
 
 void App::add_config_option(bool required) {
-  auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file")->check(CLI::ExistingFile);
+  auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file");
   if (required) opt->required();
 }
 
 void App::add_config_positional() {
-  cli_.add_option("config", config_path_, "TOML configuration file")->required()->check(CLI::ExistingFile);
+  cli_.add_option("config", config_path_, "TOML configuration file")->required();
 }
 
 void App::add_seed_option(std::uint64_t default_seed) {
   seed_ = default_seed;
-  seed_option_ = cli_.add_option("--seed", seed_, "Random seed (runs are reproducible from it)")->capture_default_str();
+  seed_option_ =
+      cli_.add_option("--seed", seed_, "Random seed (runs are reproducible from it)")->capture_default_str();
 }
 
 void App::add_threads_option() {
-  cli_.add_option("-j,--threads", threads_, "Worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->capture_default_str();
+  cli_.add_option("-j,--threads", threads_, "Worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 }
 
-bool App::seed_given() const { return seed_option_ != nullptr && seed_option_->count() > 0; }
+bool App::seed_given() const {
+  return seed_option_ != nullptr && seed_option_->count() > 0;
+}
 
-int App::threads() const { return resolve_threads(threads_); }
+int App::threads() const {
+  return resolve_threads(threads_);
+}
 
-config::Document App::load_config() const { return config::Document::load(config_path_, overrides_); }
+config::Document App::load_config() const {
+  return config::Document::load(config_path_, overrides_);
+}
 
 int App::run(int argc, char** argv, const std::function<int()>& body) {
   try {
     cli_.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return cli_.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli_.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli_.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors follow the same one-line convention, with the status CLI tools use
+    // for them (2), so scripts can tell a typo from a failed run.
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", name_.c_str(), e.what());
+    return 2;
   }
   log::init(quiet_ ? log::Verbosity::quiet : verbose_ ? log::Verbosity::verbose : log::Verbosity::normal);
   try {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/common/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "hd/common/error.hpp"
 
@@ -32,23 +33,33 @@ std::string format_number(double v) {
 }
 
 std::string describe_range(const Range& r) {
-  auto bound = [](double v) { return std::isinf(v) ? (v > 0 ? std::string("inf") : std::string("-inf")) : format_number(v); };
+  auto bound = [](double v) {
+    return std::isinf(v) ? (v > 0 ? std::string("inf") : std::string("-inf")) : format_number(v);
+  };
   if (r.min == std::numeric_limits<double>::min()) return "(0, " + bound(r.max) + "]";
   return "[" + bound(r.min) + ", " + bound(r.max) + "]";
 }
 
 std::string type_name(toml::node_type t) {
   switch (t) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
     case toml::node_type::date:
     case toml::node_type::time:
-    case toml::node_type::date_time: return "a date/time";
-    case toml::node_type::none: break;
+    case toml::node_type::date_time:
+      return "a date/time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -78,12 +89,22 @@ std::optional<double> as_double(const toml::node& n) {
 Table::Table(const Document* doc, toml::table* table, std::string path)
     : doc_(doc), table_(table), path_(std::move(path)) {}
 
-std::string Table::key_path(std::string_view key) const { return join_key(path_, key); }
+std::string Table::key_path(std::string_view key) const {
+  return join_key(path_, key);
+}
 
-std::set<std::string, std::less<>>& Table::used_keys() const { return doc_->usage_->used[table_]; }
+std::set<std::string, std::less<>>& Table::used_keys() const {
+  return doc_->usage_->used[table_];
+}
 
 std::string Table::where(std::string_view key) const {
-  const toml::node* node = table_->get(key);
+  // "name[i]" addresses an array element (messages about one item of an array).
+  const auto bracket = key.find('[');
+  const toml::node* node = table_->get(key.substr(0, bracket));
+  if (node != nullptr && bracket != std::string_view::npos && node->is_array()) {
+    const auto index = std::stoul(std::string(key.substr(bracket + 1)));
+    if (const toml::node* element = node->as_array()->get(index)) node = element;
+  }
   return location(*doc_, node ? node : static_cast<const toml::node*>(table_)) + ": " + key_path(key);
 }
 
@@ -91,7 +112,9 @@ void Table::fail(std::string_view key, const std::string& problem) const {
   throw Error(where(key) + " " + problem);
 }
 
-bool Table::has(std::string_view key) const { return table_->contains(key); }
+bool Table::has(std::string_view key) const {
+  return table_->contains(key);
+}
 
 std::vector<std::string> Table::keys() const {
   std::vector<std::string> out;
@@ -151,50 +174,52 @@ std::string Table::get_string(std::string_view key) const {
   return v->get();
 }
 
-std::vector<double> Table::get_doubles(std::string_view key, Range range) const {
-  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+namespace {
+
+// Reads an array element by element; `element` turns one node (named "key[i]" in messages)
+// into a value or fails through the table.
+template <class T, class Element>
+std::vector<T> read_array(const Table& t, const toml::node& n, std::string_view key, const char* what,
+                          Element element) {
   const toml::array* a = n.as_array();
-  if (!a) fail(key, "must be an array of numbers, not " + type_name(n.type()));
-  std::vector<double> out;
+  if (!a) t.fail(key, std::string("must be an array of ") + what + ", not " + type_name(n.type()));
+  std::vector<T> out;
   out.reserve(a->size());
   for (std::size_t i = 0; i < a->size(); ++i) {
-    auto v = as_double(*a->get(i));
-    const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-    if (!v) fail(item, "must be a number, not " + type_name(a->get(i)->type()));
-    check_range(*this, item, *v, range);
-    out.push_back(*v);
+    out.push_back(element(*a->get(i), std::string(key) + "[" + std::to_string(i) + "]"));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<double> Table::get_doubles(std::string_view key, Range range) const {
+  const toml::node& n = require(*doc_, table_, path_, key, used_keys());
+  return read_array<double>(*this, n, key, "numbers", [&](const toml::node& e, const std::string& item) {
+    auto v = as_double(e);
+    if (!v) fail(item, "must be a number, not " + type_name(e.type()));
+    check_range(*this, item, *v, range);
+    return *v;
+  });
 }
 
 std::vector<long long> Table::get_ints(std::string_view key, Range range) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
-  const toml::array* a = n.as_array();
-  if (!a) fail(key, "must be an array of integers, not " + type_name(n.type()));
-  std::vector<long long> out;
-  out.reserve(a->size());
-  for (std::size_t i = 0; i < a->size(); ++i) {
-    auto v = a->get(i)->as_integer();
-    const std::string item = std::string(key) + "[" + std::to_string(i) + "]";
-    if (!v) fail(item, "must be an integer, not " + type_name(a->get(i)->type()));
+  return read_array<long long>(*this, n, key, "integers", [&](const toml::node& e, const std::string& item) {
+    auto v = e.as_integer();
+    if (!v) fail(item, "must be an integer, not " + type_name(e.type()));
     check_range(*this, item, static_cast<double>(v->get()), range);
-    out.push_back(v->get());
-  }
-  return out;
+    return static_cast<long long>(v->get());
+  });
 }
 
 std::vector<std::string> Table::get_strings(std::string_view key) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
-  const toml::array* a = n.as_array();
-  if (!a) fail(key, "must be an array of strings, not " + type_name(n.type()));
-  std::vector<std::string> out;
-  out.reserve(a->size());
-  for (std::size_t i = 0; i < a->size(); ++i) {
-    auto v = a->get(i)->as_string();
-    if (!v) fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a string, not " + type_name(a->get(i)->type()));
-    out.push_back(v->get());
-  }
-  return out;
+  return read_array<std::string>(*this, n, key, "strings", [&](const toml::node& e, const std::string& item) {
+    auto v = e.as_string();
+    if (!v) fail(item, "must be a string, not " + type_name(e.type()));
+    return v->get();
+  });
 }
 
 std::string Table::get_choice(std::string_view key, const std::vector<std::string>& choices) const {
@@ -344,9 +369,12 @@ Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
 Document::~Document() = default;
 
-Table Document::root() const { return Table(this, root_.get(), ""); }
+Table Document::root() const {
+  return Table(this, root_.get(), "");
+}
 
-Document Document::parse(std::string_view text, std::string source, const std::vector<std::string>& overrides) {
+Document Document::parse(std::string_view text, std::string source,
+                         const std::vector<std::string>& overrides) {
   Document doc;
   doc.source_ = source;
   try {
@@ -417,7 +445,8 @@ void Document::set(std::string_view assignment) {
 
 std::string Document::to_toml() const {
   std::ostringstream out;
-  out << toml::toml_formatter(*root_, toml::format_flags::indentation | toml::format_flags::allow_literal_strings |
+  out << toml::toml_formatter(*root_, toml::format_flags::indentation |
+                                          toml::format_flags::allow_literal_strings |
                                           toml::format_flags::allow_multi_line_strings |
                                           toml::format_flags::allow_real_tabs_in_strings);
   return out.str();

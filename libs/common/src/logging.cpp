@@ -14,9 +14,15 @@ void init(Verbosity verbosity) {
     return l;
   }();
   switch (verbosity) {
-    case Verbosity::quiet: logger->set_level(spdlog::level::warn); break;
-    case Verbosity::normal: logger->set_level(spdlog::level::info); break;
-    case Verbosity::verbose: logger->set_level(spdlog::level::debug); break;
+    case Verbosity::quiet:
+      logger->set_level(spdlog::level::warn);
+      break;
+    case Verbosity::normal:
+      logger->set_level(spdlog::level::info);
+      break;
+    case Verbosity::verbose:
+      logger->set_level(spdlog::level::debug);
+      break;
   }
 }
 

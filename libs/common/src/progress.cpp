@@ -43,8 +43,9 @@ void Progress::update(std::int64_t done) {
   done_ = done;
   const auto now = std::chrono::steady_clock::now();
   // A terminal line is cheap to redraw; log lines are not, so they are rate limited harder.
-  const auto interval = tty_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200))
-                             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(log_interval_);
+  const auto interval =
+      tty_ ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(200))
+           : std::chrono::duration_cast<std::chrono::steady_clock::duration>(log_interval_);
   if (now - last_print_ >= interval) {
     last_print_ = now;
     print(false);

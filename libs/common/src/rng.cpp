@@ -25,8 +25,12 @@ std::mt19937_64 seeded_engine(std::uint64_t seed) {
 RngStream::RngStream(std::uint64_t master_seed, std::uint64_t index, std::uint64_t purpose)
     : seed_(stream_seed(master_seed, index, purpose)), engine_(seeded_engine(seed_)) {}
 
-double RngStream::uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
+double RngStream::uniform() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine_);
+}
 
-double RngStream::normal() { return normal_(engine_); }
+double RngStream::normal() {
+  return normal_(engine_);
+}
 
 }  // namespace hd

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A program outside the project that uses the installed hall_diffusion::common.
+#include <iostream>
+
 #include <hd/common/config.hpp>
 #include <hd/common/error.hpp>
-#include <iostream>
 
 int main() {
   try {

@@ -12,13 +12,14 @@
 // run() parses the command line, sets up logging, and turns any hd::Error (or other
 // exception) into "<app>: error: <message>" on stderr and exit code 1.
 #pragma once
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "hd/common/config.hpp"
 

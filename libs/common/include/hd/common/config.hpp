@@ -30,7 +30,9 @@ namespace hd::config {
 struct Range {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
-  static Range positive() { return {std::numeric_limits<double>::min(), std::numeric_limits<double>::infinity()}; }
+  static Range positive() {
+    return {std::numeric_limits<double>::min(), std::numeric_limits<double>::infinity()};
+  }
   static Range non_negative() { return {0.0, std::numeric_limits<double>::infinity()}; }
   static Range unit() { return {0.0, 1.0}; }
 };

@@ -24,8 +24,8 @@ class RngStream {
   static constexpr result_type min() { return std::mt19937_64::min(); }
   static constexpr result_type max() { return std::mt19937_64::max(); }
   result_type operator()() { return engine_(); }
-  double uniform();         // [0, 1)
-  double normal();          // N(0, 1)
+  double uniform();  // [0, 1)
+  double normal();   // N(0, 1)
   std::uint64_t seed() const { return seed_; }
 
  private:
