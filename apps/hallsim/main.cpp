@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
     const hd::hallsim::Result result = simulation.run([&](double t_s) { progress.update(to_us(t_s)); });
     progress.finish();
     hd::hallsim::write_result(output, result, doc.to_toml(), hd::version());
-    spdlog::info("{}: status {}, {} steps in {:.1f} s; Id = {:.3f} A (std {:.3f}), thrust = {:.2f} mN", output.string(),
-                 hd::hallsim::to_string(result.status), result.steps, result.wall_time_s,
+    spdlog::info("{}: status {}, {} steps in {:.1f} s; Id = {:.3f} A (std {:.3f}), thrust = {:.2f} mN",
+                 output.string(), hd::hallsim::to_string(result.status), result.steps, result.wall_time_s,
                  result.scalars.at("discharge_current_A"), result.scalars.at("discharge_current_std_A"),
                  1e3 * result.scalars.at("thrust_N"));
     if (result.status != hd::hallsim::Status::ok) {

@@ -21,9 +21,9 @@
 namespace {
 
 struct Panel {
-  const char* file_stem;   // output name and LANDMARK reference file stem
-  const char* dataset;     // /average/<dataset>
-  double scale;            // applied to the hallsim values (eps = 1.5 Te)
+  const char* file_stem;  // output name and LANDMARK reference file stem
+  const char* dataset;    // /average/<dataset>
+  double scale;           // applied to the hallsim values (eps = 1.5 Te)
   const char* label;
   bool log_scale;
 };
@@ -37,7 +37,9 @@ const std::vector<Panel> panels = {
     {"ionization", "ionization_rate", 1.0, "ionization rate (m^-3 s^-1)", false},
 };
 
-std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const std::filesystem::path& p) {
+  return "'" + p.string() + "'";
+}
 
 // A reference curve "z_m, value" rewritten as "z_mm value" for gnuplot.
 void write_reference(const std::filesystem::path& csv, const std::filesystem::path& dat) {
@@ -60,14 +62,16 @@ int main(int argc, char** argv) {
   std::filesystem::path input, out_dir, reference;
   app.cli().add_option("input", input, "hallsim output (HDF5)")->required()->check(CLI::ExistingFile);
   app.cli().add_option("-o,--output", out_dir, "folder for the PNGs")->required();
-  app.cli().add_option("--reference", reference, "LANDMARK case folder with <field>_<code>.csv curves")
+  app.cli()
+      .add_option("--reference", reference, "LANDMARK case folder with <field>_<code>.csv curves")
       ->check(CLI::ExistingDirectory);
 
   return app.run(argc, argv, [&] {
     std::filesystem::create_directories(out_dir);
     const std::vector<double> z = hd::hallsim::read_dataset(input, "/z");
     for (const Panel& panel : panels) {
-      const std::vector<double> v = hd::hallsim::read_dataset(input, std::string("/average/") + panel.dataset);
+      const std::vector<double> v =
+          hd::hallsim::read_dataset(input, std::string("/average/") + panel.dataset);
       const auto data = out_dir / (std::string(panel.file_stem) + ".dat");
       {
         std::ofstream out(data);
@@ -86,9 +90,9 @@ int main(int argc, char** argv) {
       const auto script = out_dir / (std::string(panel.file_stem) + ".gp");
       {
         std::ofstream gp(script);
-        gp << "set terminal pngcairo size 800,500 noenhanced\nset output " << quoted(png) << "\nset xlabel 'z (mm)'\nset ylabel '"
-           << panel.label << "'\nset key top right\nset grid\n" << (panel.log_scale ? "set logscale y\n" : "") << plot
-           << "\n";
+        gp << "set terminal pngcairo size 800,500 noenhanced\nset output " << quoted(png)
+           << "\nset xlabel 'z (mm)'\nset ylabel '" << panel.label << "'\nset key top right\nset grid\n"
+           << (panel.log_scale ? "set logscale y\n" : "") << plot << "\n";
       }
       const std::string command = "gnuplot " + quoted(script);
       if (std::system(command.c_str()) != 0) throw hd::Error("gnuplot failed on " + script.string());

@@ -23,9 +23,10 @@ std::filesystem::path case1() {
 
 void landmark_case1(benchmark::State& state) {
   const double simulated_s = 0.5e-3;
-  const auto doc = hd::config::Document::load(
-      case1(), {"domain.num_cells=" + std::to_string(state.range(0)), "simulation.duration_s=" + std::to_string(simulated_s),
-                "simulation.average_start_time_s=0.0"});
+  const auto doc =
+      hd::config::Document::load(case1(), {"domain.num_cells=" + std::to_string(state.range(0)),
+                                           "simulation.duration_s=" + std::to_string(simulated_s),
+                                           "simulation.average_start_time_s=0.0"});
   const hd::hallsim::Config config = hd::hallsim::read_config(doc.root());
   double wall_s = 0.0;
   long long steps = 0;

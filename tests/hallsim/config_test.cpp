@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/common/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -6,16 +8,18 @@
 #include <string>
 #include <vector>
 
-#include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
+
 #include "test_support.hpp"
 
 namespace hd::hallsim {
 namespace {
 
-std::filesystem::path case1() { return test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml"; }
+std::filesystem::path case1() {
+  return test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml";
+}
 
 // The message of the hd::Error thrown by reading case 1 with `overrides`.
 std::string error_with(const std::vector<std::string>& overrides) {
@@ -54,7 +58,8 @@ std::string error_of(const std::string& toml) {
 
 void expect_mentions(const std::string& message, const std::vector<std::string>& parts) {
   EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
-  for (const auto& p : parts) EXPECT_NE(message.find(p), std::string::npos) << "'" << p << "' in: " << message;
+  for (const auto& p : parts)
+    EXPECT_NE(message.find(p), std::string::npos) << "'" << p << "' in: " << message;
 }
 
 TEST(HallsimConfig, ShippedLandmarkConfigsReadAndResolve) {
@@ -65,7 +70,8 @@ TEST(HallsimConfig, ShippedLandmarkConfigsReadAndResolve) {
     EXPECT_EQ(c.num_cells, 200u);
     EXPECT_NE(doc.to_toml().find("discharge_voltage_v"), std::string::npos);
   }
-  const auto doc = hd::config::Document::load(test::source_dir() / "configs" / "hallsim" / "landmark_case3.toml");
+  const auto doc =
+      hd::config::Document::load(test::source_dir() / "configs" / "hallsim" / "landmark_case3.toml");
   EXPECT_DOUBLE_EQ(std::get<ConstantSheathPotential>(read_config(doc.root()).wall_loss).alpha_inside, 0.4);
 }
 
@@ -76,7 +82,8 @@ TEST(HallsimConfig, UnknownModelNameIsAOneLineErrorNamingFileAndKey) {
 
 TEST(HallsimConfig, ZeroCellsIsAOneLineErrorNamingFileAndKey) {
   expect_mentions(error_with({"domain.num_cells=0"}), {"--set", "domain.num_cells"});
-  expect_mentions(error_of(with_replaced("num_cells = 200", "num_cells = 0")), {"bad.toml:", "domain.num_cells"});
+  expect_mentions(error_of(with_replaced("num_cells = 200", "num_cells = 0")),
+                  {"bad.toml:", "domain.num_cells"});
 }
 
 TEST(HallsimConfig, MissingRateFileIsAOneLineErrorNamingKeyAndFile) {
@@ -95,8 +102,9 @@ TEST(HallsimConfig, UnknownKeyIsAnError) {
 }
 
 TEST(HallsimConfig, NegativeFlowIsAOneLineErrorNamingFileAndKey) {
-  expect_mentions(error_of(with_replaced("anode_mass_flow_rate_kg_s = 5e-6", "anode_mass_flow_rate_kg_s = -5e-6")),
-                  {"bad.toml:", "propellants", "anode_mass_flow_rate_kg_s"});
+  expect_mentions(
+      error_of(with_replaced("anode_mass_flow_rate_kg_s = 5e-6", "anode_mass_flow_rate_kg_s = -5e-6")),
+      {"bad.toml:", "propellants", "anode_mass_flow_rate_kg_s"});
 }
 
 TEST(HallsimConfig, UnknownModelNameInAFileNamesTheLine) {

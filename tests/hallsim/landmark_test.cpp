@@ -17,6 +17,7 @@
 #include "hd/common/config.hpp"
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
+
 #include "test_support.hpp"
 
 namespace hd::hallsim {
@@ -52,7 +53,8 @@ Peak reference_peak(int case_number, const std::string& field, const std::string
 }
 
 void check_case(int case_number) {
-  const auto path = test::source_dir() / "configs" / "hallsim" / ("landmark_case" + std::to_string(case_number) + ".toml");
+  const auto path =
+      test::source_dir() / "configs" / "hallsim" / ("landmark_case" + std::to_string(case_number) + ".toml");
   const auto doc = hd::config::Document::load(path);
   Simulation simulation(read_config(doc.root()));
   const Result r = simulation.run();
@@ -61,7 +63,8 @@ void check_case(int case_number) {
   const Peak energy = peak_of(r.z_m, r.average.at("Tev").values, 1.5);
   const Peak field = peak_of(r.z_m, r.average.at("E").values);
   const Peak density = peak_of(r.z_m, r.average.at("ne").values);
-  const Peak e1 = reference_peak(case_number, "energy", "fluid_1"), e2 = reference_peak(case_number, "energy", "fluid_2");
+  const Peak e1 = reference_peak(case_number, "energy", "fluid_1"),
+             e2 = reference_peak(case_number, "energy", "fluid_2");
   const Peak f1 = reference_peak(case_number, "electric_field", "fluid_1");
   const Peak f2 = reference_peak(case_number, "electric_field", "fluid_2");
   const Peak n1 = reference_peak(case_number, "plasma_density", "fluid_1");
@@ -79,8 +82,8 @@ void check_case(int case_number) {
               100.0 * (energy.value / energy_ref - 1.0));
   std::printf("  peak E       %6.2f kV/m    reference %6.2f kV/m    (%+.1f %%)\n", 1e-3 * field.value,
               1e-3 * field_ref, 100.0 * (field.value / field_ref - 1.0));
-  std::printf("  peak E at    %6.2f mm      reference %6.2f mm      (%+.2f mm)\n", 1e3 * field.z_m, 1e3 * field_z_ref,
-              1e3 * (field.z_m - field_z_ref));
+  std::printf("  peak E at    %6.2f mm      reference %6.2f mm      (%+.2f mm)\n", 1e3 * field.z_m,
+              1e3 * field_z_ref, 1e3 * (field.z_m - field_z_ref));
   std::printf("  peak ne      %6.3g m^-3 reference %6.3g m^-3 (%+.1f %%)\n", density.value, density_ref,
               100.0 * (density.value / density_ref - 1.0));
 
@@ -90,9 +93,15 @@ void check_case(int case_number) {
   EXPECT_NEAR(density.value, density_ref, 0.25 * density_ref);
 }
 
-TEST(HallsimLandmark, Case1PeaksMatchTheReferenceCodes) { check_case(1); }
-TEST(HallsimLandmark, Case2PeaksMatchTheReferenceCodes) { check_case(2); }
-TEST(HallsimLandmark, Case3PeaksMatchTheReferenceCodes) { check_case(3); }
+TEST(HallsimLandmark, Case1PeaksMatchTheReferenceCodes) {
+  check_case(1);
+}
+TEST(HallsimLandmark, Case2PeaksMatchTheReferenceCodes) {
+  check_case(2);
+}
+TEST(HallsimLandmark, Case3PeaksMatchTheReferenceCodes) {
+  check_case(3);
+}
 
 }  // namespace
 }  // namespace hd::hallsim

@@ -62,8 +62,12 @@ double order(const std::vector<double>& cells, const std::vector<double>& errors
 }
 
 // Manufactured ion state: smooth density, accelerating supersonic flow.
-double rho_exact(double z) { return 1e-7 * (1.5 + 0.5 * std::sin(2.0 * pi * z / length_m)); }
-double u_exact(double z) { return 3000.0 + 8000.0 * z / length_m + 500.0 * std::cos(3.0 * pi * z / length_m); }
+double rho_exact(double z) {
+  return 1e-7 * (1.5 + 0.5 * std::sin(2.0 * pi * z / length_m));
+}
+double u_exact(double z) {
+  return 3000.0 + 8000.0 * z / length_m + 500.0 * std::cos(3.0 * pi * z / length_m);
+}
 
 // Steady state of d(rho, rho u)/dt = -div F + S by SSPRK22 pseudo-time marching.
 Errors ion_steady_state_error(std::size_t cells, bool reconstruct) {
@@ -72,7 +76,8 @@ Errors ion_steady_state_error(std::size_t cells, bool reconstruct) {
   const auto mass_flux = [](double z) { return rho_exact(z) * u_exact(z); };
   const auto momentum_flux = [rt](double z) { return rho_exact(z) * (u_exact(z) * u_exact(z) + rt); };
   const std::size_t n = g.num_cells();
-  std::vector<double> rho(n + 2), rho_u(n + 2), s_mass(n), s_mom(n), k1(2 * n), k2(2 * n), y(2 * n), y1(2 * n);
+  std::vector<double> rho(n + 2), rho_u(n + 2), s_mass(n), s_mom(n), k1(2 * n), k2(2 * n), y(2 * n),
+      y1(2 * n);
   for (std::size_t i = 1; i <= n; ++i) {
     const double z = g.z_node_m[i];
     s_mass[i - 1] = derivative(mass_flux, z);
@@ -115,7 +120,9 @@ Errors ion_steady_state_error(std::size_t cells, bool reconstruct) {
 Errors neutral_steady_state_error(std::size_t cells, bool reconstruct) {
   const Grid g = make_uneven_grid(cells, 0.0, length_m, channel_m);
   const double u = 150.0, a = 380.0;
-  const auto rho_n = [](double z) { return 1e-6 * (1.2 + std::cos(2.0 * pi * z / length_m) * std::exp(-z / length_m)); };
+  const auto rho_n = [](double z) {
+    return 1e-6 * (1.2 + std::cos(2.0 * pi * z / length_m) * std::exp(-z / length_m));
+  };
   const std::size_t n = g.num_cells();
   std::vector<double> rho(n + 2), s(n), k1(n), k2(n), y(n), y1(n);
   for (std::size_t i = 1; i <= n; ++i) {
@@ -160,20 +167,24 @@ void expect_order(const char* what, const std::function<Errors(std::size_t)>& ru
 // With MUSCL/van Leer the scheme is second order away from extrema, where the limiter
 // clips to first order; 1.5 is the reference code's acceptance threshold.
 TEST(HallsimMms, IonsConvergeAtLeastAtOrderOneAndAHalfWithReconstruction) {
-  expect_order("ions, reconstructed", [](std::size_t n) { return ion_steady_state_error(n, true); }, 1.5);
+  expect_order(
+      "ions, reconstructed", [](std::size_t n) { return ion_steady_state_error(n, true); }, 1.5);
 }
 
 // First-order Rusanov: the threshold 0.5 leaves room for the pre-asymptotic coarse grids.
 TEST(HallsimMms, IonsConvergeWithoutReconstruction) {
-  expect_order("ions, first order", [](std::size_t n) { return ion_steady_state_error(n, false); }, 0.5);
+  expect_order(
+      "ions, first order", [](std::size_t n) { return ion_steady_state_error(n, false); }, 0.5);
 }
 
 TEST(HallsimMms, NeutralsConvergeAtLeastAtOrderOneAndAHalfWithReconstruction) {
-  expect_order("neutrals, reconstructed", [](std::size_t n) { return neutral_steady_state_error(n, true); }, 1.5);
+  expect_order(
+      "neutrals, reconstructed", [](std::size_t n) { return neutral_steady_state_error(n, true); }, 1.5);
 }
 
 TEST(HallsimMms, NeutralsConvergeWithoutReconstruction) {
-  expect_order("neutrals, first order", [](std::size_t n) { return neutral_steady_state_error(n, false); }, 0.5);
+  expect_order(
+      "neutrals, first order", [](std::size_t n) { return neutral_steady_state_error(n, false); }, 0.5);
 }
 
 // Electron energy in LANDMARK form with W = 1e7 eps exp(-20/eps): upwind convection and
@@ -186,7 +197,9 @@ Errors energy_steady_state_error(std::size_t cells, double theta) {
   const auto eps = [](double z) { return 3.0 + 40.0 * std::exp(-std::pow((z - channel_m) / 0.008, 2)); };
   const auto loss_rate = [](double e) { return 1e7 * std::exp(-20.0 / e); };
   // F = (5/3) ue n_eps - kappa d(eps)/dz; source = dF/dz + ne W
-  const auto flux = [&](double z) { return 5.0 / 3.0 * ue(z) * ne(z) * eps(z) - kappa(z) * derivative(eps, z); };
+  const auto flux = [&](double z) {
+    return 5.0 / 3.0 * ue(z) * ne(z) * eps(z) - kappa(z) * derivative(eps, z);
+  };
   const std::size_t n = g.num_cells();
   EnergyCoefficients c(n);
   std::vector<double> energy(n + 2);
@@ -195,11 +208,11 @@ Errors energy_steady_state_error(std::size_t cells, double theta) {
     c.ne_m3[i] = ne(z);
     c.ue_m_s[i] = ue(z);
     c.kappa[i] = kappa(z);
-    c.source[i] = (i == 0 || i == n + 1) ? 0.0
-                                         : (derivative(flux, z) + loss_rate(eps(z)) * ne(z) * eps(z));
+    c.source[i] = (i == 0 || i == n + 1) ? 0.0 : (derivative(flux, z) + loss_rate(eps(z)) * ne(z) * eps(z));
     energy[i] = ne(z) * 3.0;
   }
-  EnergyBoundary bc{true, ne(g.z_node_m[0]) * eps(g.z_node_m[0]), ne(g.z_node_m[n + 1]) * eps(g.z_node_m[n + 1])};
+  EnergyBoundary bc{true, ne(g.z_node_m[0]) * eps(g.z_node_m[0]),
+                    ne(g.z_node_m[n + 1]) * eps(g.z_node_m[n + 1])};
   TridiagonalWorkspace ws(n + 2);
   for (int step = 0; step < 400; ++step) {
     for (std::size_t i = 0; i < n + 2; ++i) c.loss_rate_hz[i] = loss_rate(energy[i] / c.ne_m3[i]);

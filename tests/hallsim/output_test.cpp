@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <gtest/gtest.h>
+#include "hd/hallsim/output.hpp"
 
 #include <H5Cpp.h>
+#include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include "hd/hallsim/output.hpp"
 
 namespace hd::hallsim {
 namespace {

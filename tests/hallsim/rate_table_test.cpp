@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/hallsim/collisions/rate_table.hpp"
+
 #include <gtest/gtest.h>
 
 #include "hd/common/error.hpp"
-#include "hd/hallsim/collisions/rate_table.hpp"
+
 #include "test_support.hpp"
 
 namespace hd::hallsim {

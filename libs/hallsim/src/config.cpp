@@ -78,12 +78,14 @@ void read_physics(const Table& t, Config& c) {
       t.fail("rates_directory", "folder not found: " + c.rates_directory.string());
     }
   }
-  const std::string kappa = t.get_choice_or("conductivity", {"mitchner", "landmark"}, c.landmark ? "landmark" : "mitchner");
+  const std::string kappa =
+      t.get_choice_or("conductivity", {"mitchner", "landmark"}, c.landmark ? "landmark" : "mitchner");
   c.conductivity = kappa == "landmark" ? Conductivity{LandmarkConductivity{}} : Conductivity{Mitchner{}};
 }
 
 void read_anomalous(const Table& t, Config& c) {
-  const std::string model = t.get_choice_or("model", {"none", "bohm", "two_zone_bohm", "multi_log_bohm"}, "two_zone_bohm");
+  const std::string model =
+      t.get_choice_or("model", {"none", "bohm", "two_zone_bohm", "multi_log_bohm"}, "two_zone_bohm");
   if (model == "none") {
     c.anomalous_transport = NoAnomalousTransport{};
   } else if (model == "bohm") {
@@ -108,7 +110,8 @@ void read_anomalous(const Table& t, Config& c) {
 }
 
 void read_wall_loss(const Table& t, Config& c) {
-  const std::string model = t.get_choice_or("model", {"none", "constant_sheath_potential"}, "constant_sheath_potential");
+  const std::string model =
+      t.get_choice_or("model", {"none", "constant_sheath_potential"}, "constant_sheath_potential");
   if (model == "none") {
     c.wall_loss = NoWallLosses{};
     return;
@@ -133,12 +136,15 @@ Config read_config(const hd::config::Table& root) {
   const Table domain = root.table_or_empty("domain");
   c.domain_length_m = domain.get_double_or("length_m", 0.05, Range::positive());
   c.num_cells = static_cast<std::size_t>(domain.get_int_or("num_cells", 200, {2, 100000}));
-  c.grid = domain.get_choice_or("grid", {"even", "uneven"}, "even") == "even" ? GridKind::even : GridKind::uneven;
+  c.grid =
+      domain.get_choice_or("grid", {"even", "uneven"}, "even") == "even" ? GridKind::even : GridKind::uneven;
 
   const Table discharge = root.table_or_empty("discharge");
   c.discharge_voltage_v = discharge.get_double("discharge_voltage_v", Range::positive());
-  c.cathode_coupling_voltage_v = discharge.get_double_or("cathode_coupling_voltage_v", 0.0, Range::non_negative());
-  c.anode_electron_temperature_ev = discharge.get_double_or("anode_electron_temperature_ev", 2.0, Range::positive());
+  c.cathode_coupling_voltage_v =
+      discharge.get_double_or("cathode_coupling_voltage_v", 0.0, Range::non_negative());
+  c.anode_electron_temperature_ev =
+      discharge.get_double_or("anode_electron_temperature_ev", 2.0, Range::positive());
   c.cathode_electron_temperature_ev =
       discharge.get_double_or("cathode_electron_temperature_ev", 2.0, Range::positive());
 
@@ -157,7 +163,8 @@ Config read_config(const hd::config::Table& root) {
 
   const Table sim = root.table_or_empty("simulation");
   c.duration_s = sim.get_double_or("duration_s", 2e-3, Range::positive());
-  c.average_start_time_s = sim.get_double_or("average_start_time_s", 0.5 * c.duration_s, Range::non_negative());
+  c.average_start_time_s =
+      sim.get_double_or("average_start_time_s", 0.5 * c.duration_s, Range::non_negative());
   if (c.average_start_time_s >= c.duration_s) sim.fail("average_start_time_s", "must be below duration_s");
   c.num_save = static_cast<std::size_t>(sim.get_int_or("num_save", 1000, {2, 1e7}));
   c.max_steps = sim.get_int_or("max_steps", 100'000'000, {1, 1e15});

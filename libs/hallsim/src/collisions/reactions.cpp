@@ -47,8 +47,8 @@ Chemistry build_chemistry(const Config& config) {
   }
   const auto fluid_index = [&](int p, int charge) { return charge == 0 ? p : first_ion[p] + charge - 1; };
 
-  const bool landmark_rates = config.ionization == RateModel::landmark ||
-                              config.excitation == RateModel::landmark;
+  const bool landmark_rates =
+      config.ionization == RateModel::landmark || config.excitation == RateModel::landmark;
   LandmarkRates landmark;
   if (landmark_rates) landmark = read_landmark_rates(config.landmark_rates_file);
 
@@ -62,7 +62,8 @@ Chemistry build_chemistry(const Config& config) {
           const auto file = config.rates_directory / ("ionization_" + species_name(prop.gas, from) + "_" +
                                                       species_name(prop.gas, to) + ".dat");
           auto r = read_reaction_file(file);
-          chem.ionization.push_back({fluid_index(p, from), fluid_index(p, to), r.energy_ev, std::move(r.rate)});
+          chem.ionization.push_back(
+              {fluid_index(p, from), fluid_index(p, to), r.energy_ev, std::move(r.rate)});
         }
       }
     }
@@ -75,7 +76,8 @@ Chemistry build_chemistry(const Config& config) {
     if (config.electron_neutral == RateModel::landmark) {
       chem.elastic.push_back({p, constant_rate_table(landmark_elastic_rate)});
     } else if (config.electron_neutral == RateModel::lookup) {
-      chem.elastic.push_back({p, read_reaction_file(config.rates_directory / ("elastic_" + prop.gas + ".dat")).rate});
+      chem.elastic.push_back(
+          {p, read_reaction_file(config.rates_directory / ("elastic_" + prop.gas + ".dat")).rate});
     }
   }
   return chem;

@@ -7,7 +7,12 @@
 namespace hd::hallsim {
 
 FaceWorkspace::FaceWorkspace(std::size_t n)
-    : rho_left(n + 1), rho_right(n + 1), u_left(n + 1), u_right(n + 1), flux_mass(n + 1), flux_momentum(n + 1) {}
+    : rho_left(n + 1),
+      rho_right(n + 1),
+      u_left(n + 1),
+      u_right(n + 1),
+      flux_mass(n + 1),
+      flux_momentum(n + 1) {}
 
 namespace {
 
@@ -17,7 +22,8 @@ namespace {
 // neighbour, and the linear value at the face keeps the boundary flux second order (a
 // constant ghost state would make the inflow flux, and hence the whole solution, first order).
 template <typename Value>
-void face_states(std::size_t n, bool reconstruct, Value q, std::vector<double>& left, std::vector<double>& right) {
+void face_states(std::size_t n, bool reconstruct, Value q, std::vector<double>& left,
+                 std::vector<double>& right) {
   left[0] = reconstruct ? 0.5 * (q(0) + q(1)) : q(0);
   right[n] = reconstruct ? 0.5 * (q(n) + q(n + 1)) : q(n + 1);
   for (std::size_t i = 1; i <= n; ++i) {
@@ -34,21 +40,27 @@ void face_states(std::size_t n, bool reconstruct, Value q, std::vector<double>& 
 void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, double u, double wave_speed,
                                 bool reconstruct, FaceWorkspace& ws, std::span<double> drho_dt) {
   const std::size_t n = grid.num_cells();
-  face_states(n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
+  face_states(
+      n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
   const double s = std::abs(u) + wave_speed;
   for (std::size_t f = 0; f <= n; ++f) {
     // F = 1/2 u (rho_L + rho_R) - 1/2 s (rho_R - rho_L)
-    ws.flux_mass[f] = 0.5 * u * (ws.rho_left[f] + ws.rho_right[f]) - 0.5 * s * (ws.rho_right[f] - ws.rho_left[f]);
+    ws.flux_mass[f] =
+        0.5 * u * (ws.rho_left[f] + ws.rho_right[f]) - 0.5 * s * (ws.rho_right[f] - ws.rho_left[f]);
   }
-  for (std::size_t i = 1; i <= n; ++i) drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) / grid.dz_m[i];
+  for (std::size_t i = 1; i <= n; ++i)
+    drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) / grid.dz_m[i];
 }
 
-void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> rho, std::span<const double> rho_u,
-                                      double rt, double a, bool reconstruct, FaceWorkspace& ws,
-                                      std::span<double> drho_dt, std::span<double> drho_u_dt) {
+void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> rho,
+                                      std::span<const double> rho_u, double rt, double a, bool reconstruct,
+                                      FaceWorkspace& ws, std::span<double> drho_dt,
+                                      std::span<double> drho_u_dt) {
   const std::size_t n = grid.num_cells();
-  face_states(n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
-  face_states(n, reconstruct, [&](std::size_t i) { return rho_u[i] / rho[i]; }, ws.u_left, ws.u_right);
+  face_states(
+      n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
+  face_states(
+      n, reconstruct, [&](std::size_t i) { return rho_u[i] / rho[i]; }, ws.u_left, ws.u_right);
   for (std::size_t f = 0; f <= n; ++f) {
     const double rl = ws.rho_left[f], rr = ws.rho_right[f], ul = ws.u_left[f], ur = ws.u_right[f];
     const double s = std::max(std::abs(ul), std::abs(ur)) + a;

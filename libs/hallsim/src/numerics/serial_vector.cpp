@@ -9,8 +9,12 @@
 namespace hd::hallsim {
 namespace {
 
-sunindextype size(N_Vector v) { return NV_LENGTH_S(v); }
-double* data(N_Vector v) { return NV_DATA_S(v); }
+sunindextype size(N_Vector v) {
+  return NV_LENGTH_S(v);
+}
+double* data(N_Vector v) {
+  return NV_DATA_S(v);
+}
 
 // z = a x + b y
 void linear_sum(double a, N_Vector x, double b, N_Vector y, N_Vector z) {
@@ -19,7 +23,9 @@ void linear_sum(double a, N_Vector x, double b, N_Vector y, N_Vector z) {
   for (sunindextype i = 0, n = size(x); i < n; ++i) zd[i] = a * xd[i] + b * yd[i];
 }
 
-void constant(double c, N_Vector z) { std::fill_n(data(z), size(z), c); }
+void constant(double c, N_Vector z) {
+  std::fill_n(data(z), size(z), c);
+}
 
 void product(N_Vector x, N_Vector y, N_Vector z) {
   const double *xd = data(x), *yd = data(y);

@@ -14,7 +14,8 @@ void write_string_attribute(H5::H5Object& object, const std::string& name, const
   attribute.write(type, value);
 }
 
-void write_vector(H5::Group& group, const std::string& name, const std::vector<double>& values, const std::string& units) {
+void write_vector(H5::Group& group, const std::string& name, const std::vector<double>& values,
+                  const std::string& units) {
   const hsize_t dims[1] = {values.size()};
   H5::DataSet set = group.createDataSet(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
   if (!values.empty()) set.write(values.data(), H5::PredType::NATIVE_DOUBLE);
@@ -45,7 +46,8 @@ void write_result(const std::filesystem::path& file, const Result& result, const
       H5::Group root = h5.openGroup("/");
       write_vector(root, "z", result.z_m, "m");
       H5::Group average = h5.createGroup("/average");
-      for (const auto& [name, profile] : result.average) write_vector(average, name, profile.values, profile.units);
+      for (const auto& [name, profile] : result.average)
+        write_vector(average, name, profile.values, profile.units);
       H5::Group scalars = h5.createGroup("/scalars");
       for (const auto& [name, value] : result.scalars) write_scalar(scalars, name, value, scalar_units(name));
       H5::Group series = h5.createGroup("/series");

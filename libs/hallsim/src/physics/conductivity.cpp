@@ -9,7 +9,9 @@ namespace {
 struct Kappa {
   double mu, ne, te, nu_ei, nu;
   // kappa = 2.4 / (1 + nu_ei / (sqrt(2) nu)) mu ne Te  (Mitchner & Kruger)
-  double operator()(const Mitchner&) const { return 2.4 / (1.0 + nu_ei / (std::sqrt(2.0) * nu)) * mu * ne * te; }
+  double operator()(const Mitchner&) const {
+    return 2.4 / (1.0 + nu_ei / (std::sqrt(2.0) * nu)) * mu * ne * te;
+  }
   // kappa = (10/9) mu n_eps = (10/9) mu (1.5 ne Te)
   double operator()(const LandmarkConductivity&) const { return 10.0 / 9.0 * mu * 1.5 * ne * te; }
 };

@@ -11,8 +11,8 @@ double wall_energy_loss_rate_hz(const WallLoss& model, double z_m, double channe
                                 double mean_energy_ev) {
   const auto* m = std::get_if<ConstantSheathPotential>(&model);
   if (m == nullptr) return 0.0;
-  const double alpha = linear_transition(z_m, channel_length_m, m->transition_length_m, m->alpha_inside,
-                                         m->alpha_outside);
+  const double alpha =
+      linear_transition(z_m, channel_length_m, m->transition_length_m, m->alpha_inside, m->alpha_outside);
   // W / eps = 1e7 alpha exp(-U / eps)
   return m->wall_collision_frequency_hz * alpha * std::exp(-m->sheath_potential_v / mean_energy_ev);
 }
@@ -21,7 +21,8 @@ double wall_momentum_frequency_hz(const WallLoss& model, double z_m, double chan
   const auto* m = std::get_if<ConstantSheathPotential>(&model);
   if (m == nullptr) return 0.0;
   // nu_ew_mom = 1e7 s^-1 inside the channel, 0 in the plume
-  return linear_transition(z_m, channel_length_m, m->transition_length_m, m->wall_collision_frequency_hz, 0.0);
+  return linear_transition(z_m, channel_length_m, m->transition_length_m, m->wall_collision_frequency_hz,
+                           0.0);
 }
 
 }  // namespace hd::hallsim

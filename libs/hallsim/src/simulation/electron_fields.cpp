@@ -24,18 +24,44 @@ double coulomb_logarithm(double ne_m3, double te_ev, double z) {
   return 24.0 - 0.5 * std::log(1e-6 * ne_m3 / (te_ev * te_ev));
 }
 
-std::vector<double> zeros(std::size_t n) { return std::vector<double>(n, 0.0); }
+std::vector<double> zeros(std::size_t n) {
+  return std::vector<double>(n, 0.0);
+}
 
 }  // namespace
 
 ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry)
-    : config_(config), grid_(grid), chemistry_(chemistry), n_(grid.num_cells()),
-      area_m2_(channel_area_m2(config.geometry)), energy_(grid.num_cells()), tridiagonal_(grid.num_cells() + 2) {
+    : config_(config),
+      grid_(grid),
+      chemistry_(chemistry),
+      n_(grid.num_cells()),
+      area_m2_(channel_area_m2(config.geometry)),
+      energy_(grid.num_cells()),
+      tridiagonal_(grid.num_cells() + 2) {
   const std::size_t m = n_ + 2;
-  for (auto* v : {&ne_m3, &ji_a_m2, &te_ev, &energy_density_ev_m3, &pe_ev_m3, &grad_pe_ev_m4, &electric_field_v_m,
-                  &potential_v, &ue_m_s, &mobility_m2_v_s, &nu_e_hz, &nu_an_hz, &nu_en_hz, &nu_ei_hz, &nu_wall_hz,
-                  &nu_inelastic_hz, &magnetic_field_t, &cyclotron_frequency_hz, &ionization_rate_m3_s,
-                  &anomalous_coefficient_, &wall_momentum_hz_, &resistivity_ohm_m_, &inverse_density_}) {
+  for (auto* v : {&ne_m3,
+                  &ji_a_m2,
+                  &te_ev,
+                  &energy_density_ev_m3,
+                  &pe_ev_m3,
+                  &grad_pe_ev_m4,
+                  &electric_field_v_m,
+                  &potential_v,
+                  &ue_m_s,
+                  &mobility_m2_v_s,
+                  &nu_e_hz,
+                  &nu_an_hz,
+                  &nu_en_hz,
+                  &nu_ei_hz,
+                  &nu_wall_hz,
+                  &nu_inelastic_hz,
+                  &magnetic_field_t,
+                  &cyclotron_frequency_hz,
+                  &ionization_rate_m3_s,
+                  &anomalous_coefficient_,
+                  &wall_momentum_hz_,
+                  &resistivity_ohm_m_,
+                  &inverse_density_}) {
     *v = zeros(m);
   }
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
@@ -43,7 +69,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   const double l_ch = config.geometry.channel_length_m;
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
-    magnetic_field_t[i] = hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
+    magnetic_field_t[i] =
+        hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
     // omega_ce = e B / m_e
     cyclotron_frequency_hz[i] = e * magnetic_field_t[i] / me;
     anomalous_coefficient_[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch);
@@ -100,7 +127,8 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     if (config_.electron_ion_collisions) {
       // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
       const double z_eff = ions > 0.0 ? ne_m3[i] / ions : 1.0;
-      nu_ei = 2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) / (te * std::sqrt(te));
+      nu_ei =
+          2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) / (te * std::sqrt(te));
     }
     // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
     double nu_iz = 0.0;
@@ -150,14 +178,16 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   const double j_d = discharge_current_a / area_m2_;
   for (std::size_t i = 0; i < m; ++i) {
     // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne
-    electric_field_v_m[i] = (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i];
+    electric_field_v_m[i] =
+        (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i];
     // ue = (ji - Id/A) / (e ne)
     ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] / e;
   }
   // phi = V_L - int E dz (cumulative trapezoid from the anode face)
   potential_v[0] = v_left;
   for (std::size_t i = 1; i < m; ++i) {
-    potential_v[i] = potential_v[i - 1] - 0.5 * (electric_field_v_m[i] + electric_field_v_m[i - 1]) * (z[i] - z[i - 1]);
+    potential_v[i] =
+        potential_v[i - 1] - 0.5 * (electric_field_v_m[i] + electric_field_v_m[i - 1]) * (z[i] - z[i - 1]);
   }
 }
 
@@ -170,8 +200,8 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     const double eps = 1.5 * te_ev[i];
     energy_.ne_m3[i] = ne;
     energy_.ue_m_s[i] = ue_m_s[i];
-    energy_.kappa[i] = thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i],
-                                            nu_e_hz[i]);
+    energy_.kappa[i] =
+        thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i], nu_e_hz[i]);
     if (config_.landmark) {
       // Q_ohm = ne ue dphi/dz = -ne ue E
       energy_.source[i] = -ne * ue_m_s[i] * electric_field_v_m[i];
@@ -185,12 +215,13 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     // LANDMARK lumped ne n_n k_loss(eps).
     double inelastic = 0.0;
     if (lumped) {
-      for (const auto& l : chemistry_.lumped_losses) inelastic += ne * neutral_density_m3_[l.reactant][i] * l.loss(eps);
+      for (const auto& l : chemistry_.lumped_losses)
+        inelastic += ne * neutral_density_m3_[l.reactant][i] * l.loss(eps);
     } else {
       for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
         const auto& iz = chemistry_.ionization[r];
-        inelastic += ionization_frequency_hz[r][i] * heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) *
-                     iz.energy_ev;
+        inelastic += ionization_frequency_hz[r][i] *
+                     heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) * iz.energy_ev;
       }
     }
     for (const auto& ex : chemistry_.excitation) {
@@ -204,7 +235,8 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   bc.anode_dirichlet = true;
   bc.anode_energy_density = 1.5 * config_.anode_electron_temperature_ev * ne_m3[0];
   bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
-  electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_, energy_density_ev_m3);
+  electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
+                       energy_density_ev_m3);
   compute_pressure();
 }
 
@@ -219,25 +251,38 @@ void ElectronFields::compute_pressure() {
     pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
   }
   for (std::size_t i = 0; i < m; ++i) {
-    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] + gradient_weights_[i][1] * pe_ev_m3[i] +
+    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] +
+                       gradient_weights_[i][1] * pe_ev_m3[i] +
                        gradient_weights_[i][2] * pe_ev_m3[i + 1 == m ? i : i + 1];
   }
 }
 
 void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
-  for (const auto& [name, unit] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"ne", "m^-3"}, {"ue", "m/s"}, {"Tev", "eV"}, {"phi", "V"}, {"E", "V/m"}, {"nu_an", "s^-1"},
-           {"nu_e", "s^-1"}, {"nu_en", "s^-1"}, {"nu_ei", "s^-1"}, {"nu_wall", "s^-1"}, {"mobility", "m^2/(V s)"},
-           {"B", "T"}, {"pe", "eV m^-3"}, {"grad_pe", "eV m^-4"}, {"ionization_rate", "m^-3 s^-1"},
-           {"ji", "A/m^2"}}) {
+  for (const auto& [name, unit] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"ne", "m^-3"},
+                                                                  {"ue", "m/s"},
+                                                                  {"Tev", "eV"},
+                                                                  {"phi", "V"},
+                                                                  {"E", "V/m"},
+                                                                  {"nu_an", "s^-1"},
+                                                                  {"nu_e", "s^-1"},
+                                                                  {"nu_en", "s^-1"},
+                                                                  {"nu_ei", "s^-1"},
+                                                                  {"nu_wall", "s^-1"},
+                                                                  {"mobility", "m^2/(V s)"},
+                                                                  {"B", "T"},
+                                                                  {"pe", "eV m^-3"},
+                                                                  {"grad_pe", "eV m^-4"},
+                                                                  {"ionization_rate", "m^-3 s^-1"},
+                                                                  {"ji", "A/m^2"}}) {
     names.emplace_back(name, unit);
   }
 }
 
 std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const {
-  for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz, &nu_en_hz,
-                        &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3, &grad_pe_ev_m4,
-                        &ionization_rate_m3_s, &ji_a_m2}) {
+  for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz,
+                        &nu_en_hz, &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3,
+                        &grad_pe_ev_m4, &ionization_rate_m3_s, &ji_a_m2}) {
     auto& s = sums[k++];
     for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += (*v)[i];
   }

@@ -55,12 +55,13 @@ void HeavySpecies::initial_state(double* y) const {
       }
       // ni = (2e17 + 8e17 exp(-((z - L_ch) / 0.4 L_ch)^2)) sqrt(Vd/300) (mdot / 5 mg/s) / Z^2
       const double x = (z - l_ch) / (0.4 * l_ch);
-      const double scale = std::sqrt(vd / 300.0) * prop.anode_mass_flow_rate_kg_s / 5e-6 / (fl.charge * fl.charge);
+      const double scale =
+          std::sqrt(vd / 300.0) * prop.anode_mass_flow_rate_kg_s / 5e-6 / (fl.charge * fl.charge);
       const double ni = (2e17 + 8e17 * std::exp(-x * x)) * scale;
       // ui rises quadratically from -c_s at the anode to sqrt(2 Z e Vd / m) at the exit
       const double z_frac = z / config_.domain_length_m;
-      const double u0 = -std::sqrt(fl.charge * constants::elementary_charge_c *
-                                   config_.anode_electron_temperature_ev / m);
+      const double u0 =
+          -std::sqrt(fl.charge * constants::elementary_charge_c * config_.anode_electron_temperature_ev / m);
       const double u1 = std::sqrt(2.0 * fl.charge * constants::elementary_charge_c * vd / m);
       y[offset_rho(f) + i - 1] = m * ni;
       y[offset_rho_u(f) + i - 1] = m * ni * (u0 + (u1 - u0) * z_frac * z_frac);
@@ -109,7 +110,8 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
     auto& rho_u = rho_u_[f];
     const double m = fl.mass_kg;
     // c_s = sqrt((k T_i + Z e Te) / m)
-    const double cs = std::sqrt((constants::boltzmann_j_per_k * prop.ion_temperature_k + fl.charge * e * te_anode_ev) / m);
+    const double cs =
+        std::sqrt((constants::boltzmann_j_per_k * prop.ion_temperature_k + fl.charge * e * te_anode_ev) / m);
     const double u_int = rho_u[1] / rho[1];
     if (u_int <= -cs) {
       rho[0] = rho[1];
@@ -148,7 +150,8 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     std::span<double> drho(ydot + offset_rho(f), n_);
     if (fl.charge == 0) {
       const double a = std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
-      continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct, faces_, drho);
+      continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct, faces_,
+                                 drho);
       boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
       continue;
     }
@@ -156,11 +159,13 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     // The wave speed uses gamma = 5/3 while the pressure is isothermal (section 6).
     const double a = std::sqrt(5.0 / 3.0 * rt);
     std::span<double> drho_u(ydot + offset_rho_u(f), n_);
-    isothermal_euler_flux_divergence(grid_, rho_[f], rho_u_[f], rt, a, config_.reconstruct, faces_, drho, drho_u);
+    isothermal_euler_flux_divergence(grid_, rho_[f], rho_u_[f], rt, a, config_.reconstruct, faces_, drho,
+                                     drho_u);
     boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
     // Electrostatic force: d(rho u)/dt += (Z e / m) rho E
     const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
-    for (std::size_t i = 1; i <= n_; ++i) drho_u[i - 1] += q_over_m * rho_[f][i] * electrons.electric_field_v_m[i];
+    for (std::size_t i = 1; i <= n_; ++i)
+      drho_u[i - 1] += q_over_m * rho_[f][i] * electrons.electric_field_v_m[i];
   }
   // Ionization: rho_dot = k(eps) ne rho_reactant moves mass from reactant to product. Outside
   // LANDMARK mode the reactant's momentum goes with it; LANDMARK ions are born at rest.
@@ -218,7 +223,8 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
     const Propellant& prop = config_.propellants[fl.propellant];
     const double r_gas = constants::boltzmann_j_per_k / fl.mass_kg;
     if (fl.charge == 0) {
-      const double s = prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
+      const double s =
+          prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
       for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * inverse_dz_[i]);
       continue;
     }
@@ -230,7 +236,8 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
       // (|u| + a) / dz with |u| = |rho u| / rho, kept free of divisions
       max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * inverse_dz_[i] / rho[i]);
       // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
-      max_field_rate = std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * inverse_dz_[i]);
+      max_field_rate =
+          std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * inverse_dz_[i]);
     }
   }
   // dt_iz = min rho / rho_dot_iz over the products of ionization
@@ -277,7 +284,8 @@ void HeavySpecies::profile_names(std::vector<std::pair<std::string, std::string>
     const Fluid& fl = fluids_[f];
     const std::string gas = one_propellant ? "" : config_.propellants[fl.propellant].gas + "_";
     if (fl.charge == 0) {
-      names.emplace_back("nn" + (one_propellant ? std::string() : "_" + config_.propellants[fl.propellant].gas), "m^-3");
+      names.emplace_back(
+          "nn" + (one_propellant ? std::string() : "_" + config_.propellants[fl.propellant].gas), "m^-3");
       continue;
     }
     names.emplace_back("ni_" + gas + std::to_string(fl.charge), "m^-3");

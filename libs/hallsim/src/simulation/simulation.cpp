@@ -29,12 +29,18 @@ namespace hd::hallsim {
 
 const char* to_string(Status status) {
   switch (status) {
-    case Status::ok: return "ok";
-    case Status::nonfinite: return "nonfinite";
-    case Status::step_size_collapse: return "step_size_collapse";
-    case Status::step_limit: return "step_limit";
-    case Status::wall_time_limit: return "wall_time_limit";
-    case Status::solver_error: return "solver_error";
+    case Status::ok:
+      return "ok";
+    case Status::nonfinite:
+      return "nonfinite";
+    case Status::step_size_collapse:
+      return "step_size_collapse";
+    case Status::step_limit:
+      return "step_limit";
+    case Status::wall_time_limit:
+      return "wall_time_limit";
+    case Status::solver_error:
+      return "solver_error";
   }
   return "unknown";
 }
@@ -77,7 +83,8 @@ struct Simulation::Impl {
 
 Simulation::Impl::Impl(Config c)
     : config(std::move(c)),
-      grid(make_grid(config.grid, config.num_cells, 0.0, config.domain_length_m, config.geometry.channel_length_m)),
+      grid(make_grid(config.grid, config.num_cells, 0.0, config.domain_length_m,
+                     config.geometry.channel_length_m)),
       chemistry(build_chemistry(config)),
       heavy(config, grid, chemistry),
       electrons(config, grid, chemistry),
@@ -176,7 +183,9 @@ void Simulation::Impl::finish_averages() {
 Simulation::Simulation(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Simulation::~Simulation() = default;
 
-const Config& Simulation::config() const { return impl_->config; }
+const Config& Simulation::config() const {
+  return impl_->config;
+}
 
 StabilityLimits Simulation::stability_limits() const {
   return impl_->heavy.stability_limits(impl_->config.cfl, impl_->electrons);
@@ -204,7 +213,8 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
     }
     const double dt = std::min(s.choose_dt(small_steps), cfg.duration_s - t);
     if (small_steps > cfg.max_small_steps) {
-      fail(Status::step_size_collapse, "time step stuck at min_dt_s for " + std::to_string(small_steps) + " steps");
+      fail(Status::step_size_collapse,
+           "time step stuck at min_dt_s for " + std::to_string(small_steps) + " steps");
       break;
     }
     ERKStepSetFixedStep(s.arkode, dt);
@@ -227,7 +237,8 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
     if (r.steps % 2048 == 0) {
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (wall > cfg.max_wall_time_s) {
-        fail(Status::wall_time_limit, "wall time limit of " + std::to_string(cfg.max_wall_time_s) + " s reached");
+        fail(Status::wall_time_limit,
+             "wall time limit of " + std::to_string(cfg.max_wall_time_s) + " s reached");
         break;
       }
       if (on_progress) on_progress(t);

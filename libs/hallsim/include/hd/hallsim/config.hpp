@@ -21,11 +21,11 @@ class Table;
 namespace hd::hallsim {
 
 struct Propellant {
-  std::string gas = "Xe";                 // Xe, Kr, Ar or N2
+  std::string gas = "Xe";  // Xe, Kr, Ar or N2
   double anode_mass_flow_rate_kg_s = 5e-6;
-  int max_charge = 1;                     // ion fluids Z = 1..max_charge
+  int max_charge = 1;  // ion fluids Z = 1..max_charge
   double neutral_velocity_m_s = 150.0;
-  double neutral_temperature_k = 500.0;   // enters only the neutral Rusanov wave speed
+  double neutral_temperature_k = 500.0;  // enters only the neutral Rusanov wave speed
   double ion_temperature_k = 1000.0;
 };
 
@@ -56,15 +56,15 @@ struct Config {
   RateModel electron_neutral = RateModel::lookup;
   bool electron_ion_collisions = true;
   double min_electron_temperature_ev = 1.5;
-  std::filesystem::path rates_directory;       // HallThruster.jl reaction files
-  std::filesystem::path landmark_rates_file;   // landmark_rates.csv
+  std::filesystem::path rates_directory;      // HallThruster.jl reaction files
+  std::filesystem::path landmark_rates_file;  // landmark_rates.csv
 
   AnomalousTransport anomalous_transport = TwoZoneBohm{};
   WallLoss wall_loss = ConstantSheathPotential{};
   Conductivity conductivity = Mitchner{};
 
-  bool reconstruct = true;       // MUSCL with van Leer limiter
-  double cfl = 0.799;            // capped below 0.8 (empirical ionization limit)
+  bool reconstruct = true;             // MUSCL with van Leer limiter
+  double cfl = 0.799;                  // capped below 0.8 (empirical ionization limit)
   double implicit_energy_theta = 1.0;  // 1 backward Euler, 0.5 Crank-Nicolson
   double min_dt_s = 1e-10;
   double max_dt_s = 1e-7;

@@ -14,11 +14,11 @@
 namespace hd::hallsim {
 
 struct EnergyCoefficients {
-  std::vector<double> ne_m3;        // N+2
-  std::vector<double> ue_m_s;       // N+2
-  std::vector<double> kappa;        // N+2
-  std::vector<double> source;       // N+2, eV m^-3 s^-1 (explicit: Ohmic heating, MMS sources)
-  std::vector<double> loss_rate_hz; // N+2 (wall and inelastic losses per unit n_eps)
+  std::vector<double> ne_m3;         // N+2
+  std::vector<double> ue_m_s;        // N+2
+  std::vector<double> kappa;         // N+2
+  std::vector<double> source;        // N+2, eV m^-3 s^-1 (explicit: Ohmic heating, MMS sources)
+  std::vector<double> loss_rate_hz;  // N+2 (wall and inelastic losses per unit n_eps)
   explicit EnergyCoefficients(std::size_t num_cells = 0);
 };
 

@@ -48,10 +48,10 @@ class ElectronFields {
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
   double area_m2_ = 0.0;
-  std::vector<double> anomalous_coefficient_;  // c(z), fixed profile
-  std::vector<double> wall_momentum_hz_;       // nu_ew_mom(z)
-  std::vector<double> resistivity_ohm_m_;      // 1 / (e mu ne)
-  std::vector<double> inverse_density_;        // 1 / ne (m^3)
+  std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
+  std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
+  std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
+  std::vector<double> inverse_density_;                  // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
   std::vector<std::vector<double>> neutral_density_m3_;  // per propellant
   EnergyCoefficients energy_;

@@ -38,8 +38,12 @@ class HeavySpecies {
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
   // Number density (m^-3) of fluid f at electron node i (boundary nodes average the ghost
   // and the adjacent cell, section 13), and the same for the flux density n u.
-  double density_at_node(std::size_t f, std::size_t i) const { return node_value(rho_[f], i) / fluids_[f].mass_kg; }
-  double flux_at_node(std::size_t f, std::size_t i) const { return node_value(rho_u_[f], i) / fluids_[f].mass_kg; }
+  double density_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_[f], i) / fluids_[f].mass_kg;
+  }
+  double flux_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
+  }
 
   // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
   void rhs(const double* y, const ElectronFields& electrons, double* ydot);

@@ -28,9 +28,9 @@ struct Result {
   double end_time_s = 0.0;
   long long steps = 0;
   double wall_time_s = 0.0;
-  std::vector<double> z_m;                     // cell centres
-  std::map<std::string, Profile> average;      // time-averaged profiles
-  std::map<std::string, double> scalars;       // discharge_current_A, thrust_N, ...
+  std::vector<double> z_m;                                    // cell centres
+  std::map<std::string, Profile> average;                     // time-averaged profiles
+  std::map<std::string, double> scalars;                      // discharge_current_A, thrust_N, ...
   std::vector<double> time_s, discharge_current_a, thrust_n;  // saved frames
 };
 
