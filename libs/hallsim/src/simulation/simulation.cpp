@@ -102,6 +102,13 @@ Simulation::Impl::Impl(Config c)
   ERKStepSetUserData(arkode, this);
   ERKStepSetPostprocessStepFn(arkode, &Impl::project);
   ERKStepSetFixedStep(arkode, config.min_dt_s);
+  heavy.profile_names(averages.names_units);
+  electrons.profile_names(averages.names_units);
+  averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
+  result.scalars["ion_current_A"] = 0.0;
+  // Frames land on the first step past each save time: at most num_save + 1 of them.
+  for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
+    series->reserve(config.num_save + 2);
 }
 
 Simulation::Impl::~Impl() {
@@ -139,11 +146,6 @@ void Simulation::Impl::save_frame(double t) {
   result.thrust_n.push_back(heavy.thrust_n());
   if (t + 1e-15 < config.average_start_time_s) return;
   auto& av = averages;
-  if (av.names_units.empty()) {
-    heavy.profile_names(av.names_units);
-    electrons.profile_names(av.names_units);
-    av.sums.assign(av.names_units.size(), std::vector<double>(n, 0.0));
-  }
   std::size_t k = heavy.accumulate_profiles(av.sums, 0);
   electrons.accumulate_profiles(av.sums, k);
   ++av.frames;
