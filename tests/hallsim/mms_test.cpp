@@ -205,7 +205,7 @@ Errors energy_steady_state_error(std::size_t cells, double theta) {
   std::vector<double> energy(n + 2);
   for (std::size_t i = 0; i < n + 2; ++i) {
     const double z = g.z_node_m[i];
-    c.ne_m3[i] = ne(z);
+    c.inv_ne_m3[i] = 1.0 / ne(z);
     c.ue_m_s[i] = ue(z);
     c.kappa[i] = kappa(z);
     c.source[i] = (i == 0 || i == n + 1) ? 0.0 : (derivative(flux, z) + loss_rate(eps(z)) * ne(z) * eps(z));
@@ -215,11 +215,11 @@ Errors energy_steady_state_error(std::size_t cells, double theta) {
                     ne(g.z_node_m[n + 1]) * eps(g.z_node_m[n + 1])};
   TridiagonalWorkspace ws(n + 2);
   for (int step = 0; step < 400; ++step) {
-    for (std::size_t i = 0; i < n + 2; ++i) c.loss_rate_hz[i] = loss_rate(energy[i] / c.ne_m3[i]);
+    for (std::size_t i = 0; i < n + 2; ++i) c.loss_rate_hz[i] = loss_rate(energy[i] * c.inv_ne_m3[i]);
     electron_energy_step(g, c, bc, 1e-6, theta, ws, energy);
   }
   std::vector<double> mean_energy(n);
-  for (std::size_t i = 1; i <= n; ++i) mean_energy[i - 1] = energy[i] / c.ne_m3[i];
+  for (std::size_t i = 1; i <= n; ++i) mean_energy[i - 1] = energy[i] * c.inv_ne_m3[i];
   return relative_errors(g, mean_energy, 0, eps);
 }
 

@@ -22,6 +22,10 @@ Grid grid_from_faces(std::vector<double> faces) {
   }
   g.dz_m[0] = g.dz_m[1];
   g.dz_m[n + 1] = g.dz_m[n];
+  g.inv_dz_m.resize(n + 2);
+  for (std::size_t i = 0; i < n + 2; ++i) g.inv_dz_m[i] = 1.0 / g.dz_m[i];
+  g.inv_node_spacing_m.resize(n + 1);
+  for (std::size_t f = 0; f <= n; ++f) g.inv_node_spacing_m[f] = 1.0 / (g.z_node_m[f + 1] - g.z_node_m[f]);
   return g;
 }
 

@@ -4,7 +4,7 @@
 namespace hd::hallsim {
 
 EnergyCoefficients::EnergyCoefficients(std::size_t n)
-    : ne_m3(n + 2), ue_m_s(n + 2), kappa(n + 2), source(n + 2), loss_rate_hz(n + 2) {}
+    : inv_ne_m3(n + 2), ue_m_s(n + 2), kappa(n + 2), source(n + 2), loss_rate_hz(n + 2) {}
 
 TridiagonalWorkspace::TridiagonalWorkspace(std::size_t n) : lower(n), diag(n), upper(n), rhs(n), scratch(n) {}
 
@@ -24,7 +24,6 @@ void solve_tridiagonal(TridiagonalWorkspace& ws) {
 void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const EnergyBoundary& bc, double dt,
                           double theta, TridiagonalWorkspace& ws, std::span<double> ne_eps) {
   const std::size_t n = grid.num_cells();
-  const auto& z = grid.z_node_m;
   // Face f (0..N) lies between nodes f and f+1; its flux is F_f = a_f n_eps_f + b_f n_eps_{f+1}
   //   F = (5/3) ue_face n_eps_upwind - kappa_upwind (n_eps_{f+1}/ne_{f+1} - n_eps_f/ne_f) / dz.
   // Row i (1..N): d n_eps_i/dt = -(F_i - F_{i-1}) / dz_i + Q_i - L_i n_eps_i.
@@ -33,15 +32,15 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
     const double ue = 0.5 * (c.ue_m_s[f] + c.ue_m_s[f + 1]);
     const bool from_left = ue >= 0.0;
     const double kappa = from_left ? c.kappa[f] : c.kappa[f + 1];
-    const double g = kappa / (z[f + 1] - z[f]);
-    a = (from_left ? 5.0 / 3.0 * ue : 0.0) + g / c.ne_m3[f];
-    b = (from_left ? 0.0 : 5.0 / 3.0 * ue) - g / c.ne_m3[f + 1];
+    const double g = kappa * grid.inv_node_spacing_m[f];
+    a = (from_left ? 5.0 / 3.0 * ue : 0.0) + g * c.inv_ne_m3[f];
+    b = (from_left ? 0.0 : 5.0 / 3.0 * ue) - g * c.inv_ne_m3[f + 1];
   };
   face(0, a_prev, b_prev);
   for (std::size_t i = 1; i <= n; ++i) {
     double a = 0.0, b = 0.0;
     face(i, a, b);
-    const double w = dt / grid.dz_m[i];
+    const double w = dt * grid.inv_dz_m[i];
     // A n row i: (a_i n_i + b_i n_{i+1} - a_{i-1} n_{i-1} - b_{i-1} n_i) / dz_i + L_i n_i
     const double lower = -a_prev * w;
     const double diag = (a - b_prev) * w + dt * c.loss_rate_hz[i];
@@ -61,7 +60,7 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
     ws.upper[0] = 0.0;
     ws.rhs[0] = bc.anode_energy_density;
   } else {
-    ws.upper[0] = -c.ne_m3[0] / c.ne_m3[1];
+    ws.upper[0] = -c.inv_ne_m3[1] / c.inv_ne_m3[0];
     ws.rhs[0] = 0.0;
   }
   ws.lower[n + 1] = 0.0;

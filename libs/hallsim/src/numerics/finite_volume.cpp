@@ -49,7 +49,7 @@ void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, d
         0.5 * u * (ws.rho_left[f] + ws.rho_right[f]) - 0.5 * s * (ws.rho_right[f] - ws.rho_left[f]);
   }
   for (std::size_t i = 1; i <= n; ++i)
-    drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) / grid.dz_m[i];
+    drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) * grid.inv_dz_m[i];
 }
 
 void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> rho,
@@ -69,8 +69,8 @@ void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> 
     ws.flux_momentum[f] = 0.5 * (rl * (ul * ul + rt) + rr * (ur * ur + rt)) - 0.5 * s * (rr * ur - rl * ul);
   }
   for (std::size_t i = 1; i <= n; ++i) {
-    drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) / grid.dz_m[i];
-    drho_u_dt[i - 1] -= (ws.flux_momentum[i] - ws.flux_momentum[i - 1]) / grid.dz_m[i];
+    drho_dt[i - 1] -= (ws.flux_mass[i] - ws.flux_mass[i - 1]) * grid.inv_dz_m[i];
+    drho_u_dt[i - 1] -= (ws.flux_momentum[i] - ws.flux_momentum[i - 1]) * grid.inv_dz_m[i];
   }
 }
 

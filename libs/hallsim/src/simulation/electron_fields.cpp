@@ -58,8 +58,6 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &magnetic_field_t,
                   &cyclotron_frequency_hz,
                   &ionization_rate_m3_s,
-                  &anomalous_coefficient_,
-                  &wall_momentum_hz_,
                   &resistivity_ohm_m_,
                   &inverse_density_}) {
     *v = zeros(m);
@@ -73,8 +71,10 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
         hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
     // omega_ce = e B / m_e
     cyclotron_frequency_hz[i] = e * magnetic_field_t[i] / me;
-    anomalous_coefficient_[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch);
-    wall_momentum_hz_[i] = wall_momentum_frequency_hz(config.wall_loss, z, l_ch);
+    // The anomalous profile is prescribed (c(z) omega_ce) and the wall momentum frequency
+    // fixed in z, so both are evaluated once.
+    nu_an_hz[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch) * cyclotron_frequency_hz[i];
+    nu_wall_hz[i] = wall_momentum_frequency_hz(config.wall_loss, z, l_ch);
     // Te = Te_L + (Vd/10 - Te_L) exp(-((z - L_ch) / 8 mm)^2)  (section 13 initial state)
     const double x = (z - l_ch) / 8e-3;
     te_ev[i] = config.anode_electron_temperature_ev +
@@ -144,9 +144,6 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     nu_inelastic_hz[i] = nu_iz + nu_ex;
     nu_en_hz[i] = nu_en;
     nu_ei_hz[i] = nu_ei;
-    // nu_an = c(z) omega_ce
-    nu_an_hz[i] = anomalous_coefficient_[i] * cyclotron_frequency_hz[i];
-    nu_wall_hz[i] = wall_momentum_hz_[i];
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
     const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
     const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
@@ -198,7 +195,7 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];
-    energy_.ne_m3[i] = ne;
+    energy_.inv_ne_m3[i] = inverse_density_[i];
     energy_.ue_m_s[i] = ue_m_s[i];
     energy_.kappa[i] =
         thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i], nu_e_hz[i]);
@@ -227,9 +224,9 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     for (const auto& ex : chemistry_.excitation) {
       inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(eps) * ex.energy_ev;
     }
-    // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps.
+    // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
     energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz(config_.wall_loss, grid_.z_node_m[i], l_ch, eps) +
-                              inelastic / energy_density_ev_m3[i];
+                              inelastic * inverse_density_[i] / eps;
   }
   EnergyBoundary bc;
   bc.anode_dirichlet = true;

@@ -12,9 +12,11 @@ namespace hd::hallsim {
 enum class GridKind { even, uneven };
 
 struct Grid {
-  std::vector<double> z_face_m;  // N+1 face positions
-  std::vector<double> z_node_m;  // N+2: left face, N cell centres, right face
-  std::vector<double> dz_m;      // N+2 cell widths; ghosts mirror their neighbour
+  std::vector<double> z_face_m;            // N+1 face positions
+  std::vector<double> z_node_m;            // N+2: left face, N cell centres, right face
+  std::vector<double> dz_m;                // N+2 cell widths; ghosts mirror their neighbour
+  std::vector<double> inv_dz_m;            // 1 / dz_m (the flux loops multiply instead of divide)
+  std::vector<double> inv_node_spacing_m;  // N+1: 1 / (z_node[f+1] - z_node[f])
   std::size_t num_cells() const { return z_face_m.size() - 1; }
 };
 

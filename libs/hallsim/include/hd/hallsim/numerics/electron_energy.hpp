@@ -14,7 +14,7 @@
 namespace hd::hallsim {
 
 struct EnergyCoefficients {
-  std::vector<double> ne_m3;         // N+2
+  std::vector<double> inv_ne_m3;     // N+2, 1/ne (m^3)
   std::vector<double> ue_m_s;        // N+2
   std::vector<double> kappa;         // N+2
   std::vector<double> source;        // N+2, eV m^-3 s^-1 (explicit: Ohmic heating, MMS sources)
