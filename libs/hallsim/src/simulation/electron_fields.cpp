@@ -15,6 +15,9 @@ namespace {
 
 constexpr double e = constants::elementary_charge_c;
 constexpr double me = constants::electron_mass_kg;
+// Reciprocals of constants: the compiler may not turn x / c into x * (1/c) itself.
+constexpr double inv_e = 1.0 / e;
+constexpr double inv_e_squared = 1.0 / (e * e);
 constexpr double electron_density_floor_m3 = 1.0;
 
 // Coulomb logarithm (NRL): 23 - ln(sqrt(ne_cc) Z / Te^1.5) for Te < 10 Z^2, else
@@ -152,7 +155,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     const double hall = cyclotron_frequency_hz[i] / nu_e;
     const double drag = me * nu_e * (1.0 + hall * hall);
     mobility_m2_v_s[i] = e / drag;
-    resistivity_ohm_m_[i] = drag * inv_ne / (e * e);
+    resistivity_ohm_m_[i] = drag * inv_ne * inv_e_squared;
     inverse_density_[i] = inv_ne;
   }
 
@@ -178,7 +181,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     electric_field_v_m[i] =
         (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i];
     // ue = (ji - Id/A) / (e ne)
-    ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] / e;
+    ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] * inv_e;
   }
   // phi = V_L - int E dz (cumulative trapezoid from the anode face)
   potential_v[0] = v_left;
@@ -205,7 +208,7 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     } else {
       // Q_ohm = ne m_e (1 + Omega^2) ue^2 nu_e / e + ue dpe/dz
       const double hall = cyclotron_frequency_hz[i] / nu_e_hz[i];
-      energy_.source[i] = ne * me * (1.0 + hall * hall) * ue_m_s[i] * ue_m_s[i] * nu_e_hz[i] / e +
+      energy_.source[i] = ne * me * (1.0 + hall * hall) * ue_m_s[i] * ue_m_s[i] * nu_e_hz[i] * inv_e +
                           ue_m_s[i] * grad_pe_ev_m4[i];
     }
     // Inelastic loss per unit volume (eV m^-3 s^-1): sum n_dot_iz E_iz + n_dot_ex E_ex, or the
@@ -243,7 +246,7 @@ void ElectronFields::compute_pressure() {
   for (std::size_t i = 0; i < m; ++i) {
     // n_eps >= 1.5 min_Te ne; Te = n_eps / (1.5 ne)
     energy_density_ev_m3[i] = std::max(energy_density_ev_m3[i], 1.5 * min_te * ne_m3[i]);
-    te_ev[i] = energy_density_ev_m3[i] * inverse_density_[i] / 1.5;
+    te_ev[i] = energy_density_ev_m3[i] * inverse_density_[i] * (2.0 / 3.0);
     // LANDMARK takes pe = n_eps (eps in place of Te); otherwise pe = ne Te.
     pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
   }

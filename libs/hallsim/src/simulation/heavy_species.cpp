@@ -196,22 +196,22 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
   }
 }
 
-void HeavySpecies::apply_floors(double* y) const {
+bool HeavySpecies::apply_floors(double* y) const {
+  // The sum of every entry is NaN or infinite exactly when one entry is; it is taken before
+  // flooring, which would otherwise hide a NaN density behind the floor value.
+  double sum = 0.0;
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const double floor = fluids_[f].mass_kg * density_floor_m3;
     double* r = y + offset_rho(f);
     double* ru = fluids_[f].charge > 0 ? y + offset_rho_u(f) : nullptr;
     for (std::size_t i = 0; i < n_; ++i) {
+      sum += r[i];
+      if (ru != nullptr) sum += ru[i];
       if (r[i] >= floor) continue;
       if (ru != nullptr) ru[i] = r[i] > 0.0 ? floor * ru[i] / r[i] : 0.0;
       r[i] = floor;
     }
   }
-}
-
-bool HeavySpecies::finite(const double* y) const {
-  double sum = 0.0;
-  for (std::size_t k = 0; k < state_size_; ++k) sum += y[k];
   return std::isfinite(sum);
 }
 

@@ -70,6 +70,7 @@ struct Simulation::Impl {
 
   Averages averages;
   Result result;
+  bool state_finite = true;  // set by the post-step projection
 
   explicit Impl(Config c);
   ~Impl();
@@ -124,7 +125,8 @@ int Simulation::Impl::rhs(double, N_Vector y, N_Vector ydot, void* self) {
 }
 
 int Simulation::Impl::project(double, N_Vector y, void* self) {
-  static_cast<Impl*>(self)->heavy.apply_floors(N_VGetArrayPointer(y));
+  auto& s = *static_cast<Impl*>(self);
+  s.state_finite = s.heavy.apply_floors(N_VGetArrayPointer(y));
   return 0;
 }
 
@@ -228,12 +230,15 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
     }
     t = t_reached;
     ++r.steps;
-    const double* state = N_VGetArrayPointer(s.y);
-    s.heavy.fill_padded(state, s.electrons.te_ev[1]);
+    if (!s.state_finite) {
+      fail(Status::nonfinite, "non-finite heavy-species state");
+      break;
+    }
+    s.heavy.fill_padded(N_VGetArrayPointer(s.y), s.electrons.te_ev[1]);
     s.electrons.update(s.heavy);
     s.electrons.energy_step(s.heavy, dt);
-    if (!s.heavy.finite(state) || !std::isfinite(s.electrons.discharge_current_a)) {
-      fail(Status::nonfinite, "non-finite plasma state");
+    if (!std::isfinite(s.electrons.discharge_current_a) || !std::isfinite(s.electrons.te_ev[1])) {
+      fail(Status::nonfinite, "non-finite electron state");
       break;
     }
     if (r.steps % 2048 == 0) {

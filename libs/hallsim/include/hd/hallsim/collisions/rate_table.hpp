@@ -13,10 +13,11 @@ struct RateTable {
   std::vector<double> k;                // m^3/s (or eV m^3/s for energy-loss tables)
 
   double operator()(double energy_ev) const {
-    double x = energy_ev < 0.0 ? 0.0 : energy_ev;
-    if (x >= num_bins - 1) return k[num_bins - 1];
-    const int i = static_cast<int>(x);
-    const double w = x - i;
+    // Written so that NaN lands in the clamped branches: a NaN index would read anywhere.
+    if (!(energy_ev > 0.0)) return k[0];
+    if (!(energy_ev < num_bins - 1)) return k[num_bins - 1];
+    const int i = static_cast<int>(energy_ev);
+    const double w = energy_ev - i;
     return (1.0 - w) * k[i] + w * k[i + 1];
   }
 };

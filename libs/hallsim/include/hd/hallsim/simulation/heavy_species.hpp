@@ -47,9 +47,9 @@ class HeavySpecies {
 
   // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
   void rhs(const double* y, const ElectronFields& electrons, double* ydot);
-  // rho >= m * 1 m^-3 keeping the velocity (post-step projection).
-  void apply_floors(double* y) const;
-  bool finite(const double* y) const;
+  // rho >= m * 1 m^-3 keeping the velocity (post-step projection). Returns false when the
+  // state holds a NaN or infinity.
+  bool apply_floors(double* y) const;
   // Mass fluxes (kg m^-2 s^-1) through the anode and cathode faces of fluid f from the last
   // rhs() call, for conservation checks.
   const std::array<double, 2>& boundary_mass_flux(std::size_t f) const { return boundary_flux_[f]; }
