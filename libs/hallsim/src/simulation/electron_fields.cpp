@@ -151,11 +151,12 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
     const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
     nu_e_hz[i] = nu_e;
-    // Omega = omega_ce / nu_e; mu = e / (m_e nu_e (1 + Omega^2)); eta = 1 / (e mu ne)
-    const double hall = cyclotron_frequency_hz[i] / nu_e;
-    const double drag = me * nu_e * (1.0 + hall * hall);
-    mobility_m2_v_s[i] = e / drag;
-    resistivity_ohm_m_[i] = drag * inv_ne * inv_e_squared;
+    // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
+    // eta = 1 / (e mu ne) = (m_e/e^2) (nu_e^2 + omega_ce^2) / (nu_e ne)
+    const double omega = cyclotron_frequency_hz[i];
+    const double nu_squared_sum = nu_e * nu_e + omega * omega;
+    mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
+    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inv_ne;
     inverse_density_[i] = inv_ne;
   }
 

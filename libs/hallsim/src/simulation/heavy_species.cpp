@@ -32,6 +32,7 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
   for (std::size_t i = 0; i < n_ + 2; ++i) inverse_dz_[i] = 1.0 / grid.dz_m[i];
+  for (const Fluid& f : fluids_) inverse_mass_.push_back(1.0 / f.mass_kg);
 }
 
 std::size_t HeavySpecies::offset_rho(std::size_t f) const {

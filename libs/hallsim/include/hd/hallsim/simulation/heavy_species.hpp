@@ -87,6 +87,7 @@ class HeavySpecies {
   double area_m2_ = 0.0;
   std::vector<std::vector<double>> rho_, rho_u_;
   std::vector<double> inverse_dz_;
+  std::vector<double> inverse_mass_;  // 1 / m per fluid (kg^-1)
   FaceWorkspace faces_;
   std::vector<std::array<double, 2>> boundary_flux_;
 };
