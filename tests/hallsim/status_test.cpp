@@ -2,6 +2,7 @@
 // Failure is a result: a simulation that cannot continue returns a status and a reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,33 @@ TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
   }
   EXPECT_GT(r.time_s.size(), 100u);
   EXPECT_EQ(r.time_s.size(), r.discharge_current_a.size());
+}
+
+}  // namespace
+}  // namespace hd::hallsim
+
+namespace hd::hallsim {
+namespace {
+
+// The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
+// excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
+// from CSV. A short run must stay finite and populate all three charge states, with the
+// multiply charged ions rarer (their production needs higher thresholds).
+TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
+  const auto doc = hd::config::Document::load(
+      test::source_dir() / "configs" / "hallsim" / "spt100_xe3.toml",
+      {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"});
+  Simulation simulation(read_config(doc.root()));
+  const Result r = simulation.run();
+  ASSERT_EQ(r.status, Status::ok) << r.reason;
+  const auto peak = [&](const char* f) {
+    const auto& v = r.average.at(f).values;
+    return *std::max_element(v.begin(), v.end());
+  };
+  EXPECT_GT(peak("ni_3"), 0.0);
+  EXPECT_GT(peak("ni_1"), peak("ni_2"));
+  EXPECT_GT(peak("ni_2"), peak("ni_3"));
+  EXPECT_GT(r.scalars.at("discharge_current_A"), 0.0);
 }
 
 }  // namespace
