@@ -151,8 +151,8 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
     std::span<double> drho(ydot + offset_rho(f), n_);
     if (fl.charge == 0) {
       const double a = std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
-      continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct, faces_,
-                                 drho);
+      continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct_neutrals,
+                                 faces_, drho);
       boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
       continue;
     }

@@ -63,7 +63,11 @@ struct Config {
   WallLoss wall_loss = ConstantSheathPotential{};
   Conductivity conductivity = Mitchner{};
 
-  bool reconstruct = true;             // MUSCL with van Leer limiter
+  bool reconstruct = true;  // MUSCL with van Leer limiter for the ions
+  // The same for the neutrals. Off by default, as in the reference code: the strongly
+  // diffusive first-order neutral flux is what damps the breathing mode to the reference
+  // results at 200 cells (docs/validation.md).
+  bool reconstruct_neutrals = false;
   double cfl = 0.799;                  // capped below 0.8 (empirical ionization limit)
   double implicit_energy_theta = 1.0;  // 1 backward Euler, 0.5 Crank-Nicolson
   double min_dt_s = 1e-10;
