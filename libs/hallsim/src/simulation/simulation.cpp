@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <sstream>
+#include <type_traits>
 
 #include "hd/common/error.hpp"
 #include "hd/hallsim/collisions/reactions.hpp"
@@ -64,16 +66,26 @@ struct Simulation::Impl {
   ElectronFields electrons;
   std::size_t n = 0;
 
-  SUNContext sundials = nullptr;
-  N_Vector y = nullptr;
-  void* arkode = nullptr;
+  // SUNDIALS handles, released in reverse order even when the constructor throws.
+  struct ContextDeleter {
+    void operator()(SUNContext c) const { SUNContext_Free(&c); }
+  };
+  struct VectorDeleter {
+    void operator()(N_Vector v) const { N_VDestroy(v); }
+  };
+  struct IntegratorDeleter {
+    void operator()(void* m) const { ERKStepFree(&m); }
+  };
+  std::unique_ptr<std::remove_pointer_t<SUNContext>, ContextDeleter> sundials;
+  std::unique_ptr<std::remove_pointer_t<N_Vector>, VectorDeleter> y;
+  std::unique_ptr<void, IntegratorDeleter> arkode;
+  bool has_run = false;
 
   Averages averages;
   Result result;
   bool state_finite = true;  // set by the post-step projection
 
   explicit Impl(Config c);
-  ~Impl();
 
   static int rhs(double t, N_Vector y, N_Vector ydot, void* self);
   static int project(double t, N_Vector y, void* self);
@@ -90,19 +102,25 @@ Simulation::Impl::Impl(Config c)
       heavy(config, grid, chemistry),
       electrons(config, grid, chemistry),
       n(config.num_cells) {
-  if (SUNContext_Create(nullptr, &sundials) != 0) throw Error("hallsim: cannot create the SUNDIALS context");
-  y = make_serial_vector(static_cast<sunindextype>(heavy.state_size()), sundials);
-  heavy.initial_state(N_VGetArrayPointer(y));
-  heavy.fill_padded(N_VGetArrayPointer(y), electrons.te_ev[1]);
+  SUNContext context = nullptr;
+  if (SUNContext_Create(nullptr, &context) != 0) throw Error("hallsim: cannot create the SUNDIALS context");
+  sundials.reset(context);
+  y.reset(make_serial_vector(static_cast<sunindextype>(heavy.state_size()), context));
+  if (!y) throw Error("hallsim: cannot allocate the heavy-species state");
+  double* state = N_VGetArrayPointer(y.get());
+  heavy.initial_state(state);
+  heavy.fill_padded(state, electrons.te_ev[1]);
   electrons.initialize(heavy);
-  arkode = ERKStepCreate(&Impl::rhs, 0.0, y, sundials);
-  if (arkode == nullptr) throw Error("hallsim: cannot create the ARKODE ERKStep integrator");
+  arkode.reset(ERKStepCreate(&Impl::rhs, 0.0, y.get(), context));
+  if (!arkode) throw Error("hallsim: cannot create the ARKODE ERKStep integrator");
   // ARKODE_HEUN_EULER_2_1_2 with its embedding unused is y1 = y + dt f(y),
   // y+ = y + dt/2 (f(y) + f(y1)): the SSPRK22 scheme of the reference code.
-  ERKStepSetTableNum(arkode, ARKODE_HEUN_EULER_2_1_2);
-  ERKStepSetUserData(arkode, this);
-  ERKStepSetPostprocessStepFn(arkode, &Impl::project);
-  ERKStepSetFixedStep(arkode, config.min_dt_s);
+  if (ERKStepSetTableNum(arkode.get(), ARKODE_HEUN_EULER_2_1_2) != ARK_SUCCESS ||
+      ERKStepSetUserData(arkode.get(), this) != ARK_SUCCESS ||
+      ERKStepSetPostprocessStepFn(arkode.get(), &Impl::project) != ARK_SUCCESS ||
+      ERKStepSetFixedStep(arkode.get(), config.min_dt_s) != ARK_SUCCESS) {
+    throw Error("hallsim: cannot configure the ARKODE ERKStep integrator");
+  }
   heavy.profile_names(averages.names_units);
   electrons.profile_names(averages.names_units);
   averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
@@ -110,12 +128,6 @@ Simulation::Impl::Impl(Config c)
   // Frames land on the first step past each save time: at most num_save + 1 of them.
   for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
     series->reserve(config.num_save + 2);
-}
-
-Simulation::Impl::~Impl() {
-  if (arkode != nullptr) ERKStepFree(&arkode);
-  if (y != nullptr) N_VDestroy(y);
-  if (sundials != nullptr) SUNContext_Free(&sundials);
 }
 
 int Simulation::Impl::rhs(double, N_Vector y, N_Vector ydot, void* self) {
@@ -197,6 +209,8 @@ StabilityLimits Simulation::stability_limits() const {
 
 Result Simulation::run(const std::function<void(double)>& on_progress) {
   auto& s = *impl_;
+  if (s.has_run) throw Error("hallsim: a Simulation runs once; build a new one for another run");
+  s.has_run = true;
   const Config& cfg = s.config;
   Result& r = s.result;
   r.z_m.assign(s.grid.z_node_m.begin() + 1, s.grid.z_node_m.end() - 1);
@@ -221,9 +235,9 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
            "time step stuck at min_dt_s for " + std::to_string(small_steps) + " steps");
       break;
     }
-    ERKStepSetFixedStep(s.arkode, dt);
+    ERKStepSetFixedStep(s.arkode.get(), dt);
     double t_reached = t;
-    const int flag = ERKStepEvolve(s.arkode, t + dt, s.y, &t_reached, ARK_ONE_STEP);
+    const int flag = ERKStepEvolve(s.arkode.get(), t + dt, s.y.get(), &t_reached, ARK_ONE_STEP);
     if (flag < 0) {
       fail(Status::solver_error, std::string("ARKODE ERKStep failed with flag ") + std::to_string(flag));
       break;
@@ -234,7 +248,7 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
       fail(Status::nonfinite, "non-finite heavy-species state");
       break;
     }
-    s.heavy.fill_padded(N_VGetArrayPointer(s.y), s.electrons.te_ev[1]);
+    s.heavy.fill_padded(N_VGetArrayPointer(s.y.get()), s.electrons.te_ev[1]);
     s.electrons.update(s.heavy);
     s.electrons.energy_step(s.heavy, dt);
     if (!std::isfinite(s.electrons.discharge_current_a) || !std::isfinite(s.electrons.te_ev[1])) {

@@ -49,7 +49,8 @@ class Simulation {
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
-  // Runs to config.duration_s. `on_progress(t_s)` is called now and then.
+  // Runs to config.duration_s, once (a second call is an hd::Error). `on_progress(t_s)` is
+  // called now and then.
   Result run(const std::function<void(double)>& on_progress = {});
 
   const Config& config() const;
