@@ -27,11 +27,9 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       area_m2_(channel_area_m2(config.geometry)),
       rho_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
       rho_u_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
-      inverse_dz_(n_ + 2),
       faces_(n_),
       boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
-  for (std::size_t i = 0; i < n_ + 2; ++i) inverse_dz_[i] = 1.0 / grid.dz_m[i];
   for (const Fluid& f : fluids_) inverse_mass_.push_back(1.0 / f.mass_kg);
 }
 
@@ -226,7 +224,7 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
     if (fl.charge == 0) {
       const double s =
           prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
-      for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * inverse_dz_[i]);
+      for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * grid_.inv_dz_m[i]);
       continue;
     }
     const double a = std::sqrt(5.0 / 3.0 * r_gas * prop.ion_temperature_k);
@@ -235,10 +233,10 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
     const auto& rho_u = rho_u_[f];
     for (std::size_t i = 1; i <= n_; ++i) {
       // (|u| + a) / dz with |u| = |rho u| / rho, kept free of divisions
-      max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * inverse_dz_[i] / rho[i]);
+      max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * grid_.inv_dz_m[i] / rho[i]);
       // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
       max_field_rate =
-          std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * inverse_dz_[i]);
+          std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * grid_.inv_dz_m[i]);
     }
   }
   // dt_iz = min rho / rho_dot_iz over the products of ionization
