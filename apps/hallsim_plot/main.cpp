@@ -7,6 +7,7 @@
 // Writes <field>.png (and the plotted columns as <field>.dat) for the mean electron energy,
 // electric field, potential, plasma and neutral density and ionization rate.
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -28,14 +29,14 @@ struct Panel {
   bool log_scale;
 };
 
-const std::vector<Panel> panels = {
+constexpr std::array<Panel, 6> panels{{
     {"energy", "Tev", 1.5, "mean electron energy 1.5 Te (eV)", false},
     {"electric_field", "E", 1.0, "electric field (V/m)", false},
     {"potential", "phi", 1.0, "potential (V)", false},
     {"plasma_density", "ne", 1.0, "plasma density (m^-3)", true},
     {"neutral_density", "nn", 1.0, "neutral density (m^-3)", true},
     {"ionization", "ionization_rate", 1.0, "ionization rate (m^-3 s^-1)", false},
-};
+}};
 
 std::string quoted(const std::filesystem::path& p) {
   return "'" + p.string() + "'";

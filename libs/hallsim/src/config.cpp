@@ -13,7 +13,7 @@ using hd::config::Range;
 using hd::config::Table;
 
 std::filesystem::path existing_file(const Table& t, std::string_view key) {
-  const auto path = t.get_path(key);
+  auto path = t.get_path(key);
   if (!std::filesystem::is_regular_file(path)) t.fail(key, "file not found: " + path.string());
   return path;
 }

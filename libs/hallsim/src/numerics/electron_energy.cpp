@@ -21,8 +21,9 @@ void solve_tridiagonal(TridiagonalWorkspace& ws) {
   for (std::size_t i = n - 1; i-- > 0;) ws.rhs[i] -= ws.scratch[i] * ws.rhs[i + 1];
 }
 
-void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const EnergyBoundary& bc, double dt,
-                          double theta, TridiagonalWorkspace& ws, std::span<double> ne_eps) {
+void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const EnergyBoundary& bc,
+                          double dt_s, double theta, TridiagonalWorkspace& ws,
+                          std::span<double> energy_density) {
   const std::size_t n = grid.num_cells();
   // Face f (0..N) lies between nodes f and f+1; its flux is F_f = a_f n_eps_f + b_f n_eps_{f+1}
   //   F = (5/3) ue_face n_eps_upwind - kappa_upwind (n_eps_{f+1}/ne_{f+1} - n_eps_f/ne_f) / dz.
@@ -40,16 +41,17 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
   for (std::size_t i = 1; i <= n; ++i) {
     double a = 0.0, b = 0.0;
     face(i, a, b);
-    const double w = dt * grid.inv_dz_m[i];
+    const double w = dt_s * grid.inv_dz_m[i];
     // A n row i: (a_i n_i + b_i n_{i+1} - a_{i-1} n_{i-1} - b_{i-1} n_i) / dz_i + L_i n_i
     const double lower = -a_prev * w;
-    const double diag = (a - b_prev) * w + dt * c.loss_rate_hz[i];
+    const double diag = (a - b_prev) * w + dt_s * c.loss_rate_hz[i];
     const double upper = b * w;
     ws.lower[i] = theta * lower;
     ws.diag[i] = 1.0 + theta * diag;
     ws.upper[i] = theta * upper;
-    ws.rhs[i] = ne_eps[i] + dt * c.source[i] -
-                (1.0 - theta) * (lower * ne_eps[i - 1] + diag * ne_eps[i] + upper * ne_eps[i + 1]);
+    ws.rhs[i] = energy_density[i] + dt_s * c.source[i] -
+                (1.0 - theta) * (lower * energy_density[i - 1] + diag * energy_density[i] +
+                                 upper * energy_density[i + 1]);
     a_prev = a;
     b_prev = b;
   }
@@ -68,7 +70,7 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
   ws.upper[n + 1] = 0.0;
   ws.rhs[n + 1] = bc.cathode_energy_density;
   solve_tridiagonal(ws);
-  for (std::size_t i = 0; i < n + 2; ++i) ne_eps[i] = ws.rhs[i];
+  for (std::size_t i = 0; i < n + 2; ++i) energy_density[i] = ws.rhs[i];
 }
 
 }  // namespace hd::hallsim

@@ -37,12 +37,14 @@ void face_states(std::size_t n, bool reconstruct, Value q, std::vector<double>& 
 
 }  // namespace
 
-void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, double u, double wave_speed,
-                                bool reconstruct, FaceWorkspace& ws, std::span<double> drho_dt) {
+void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, double velocity_m_s,
+                                double wave_speed_m_s, bool reconstruct, FaceWorkspace& ws,
+                                std::span<double> drho_dt) {
   const std::size_t n = grid.num_cells();
   face_states(
       n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
-  const double s = std::abs(u) + wave_speed;
+  const double u = velocity_m_s;
+  const double s = std::abs(u) + wave_speed_m_s;
   for (std::size_t f = 0; f <= n; ++f) {
     // F = 1/2 u (rho_L + rho_R) - 1/2 s (rho_R - rho_L)
     ws.flux_mass[f] =
@@ -53,10 +55,11 @@ void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, d
 }
 
 void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> rho,
-                                      std::span<const double> rho_u, double rt, double a, bool reconstruct,
-                                      FaceWorkspace& ws, std::span<double> drho_dt,
-                                      std::span<double> drho_u_dt) {
+                                      std::span<const double> rho_u, double gas_constant_temperature,
+                                      double sound_speed_m_s, bool reconstruct, FaceWorkspace& ws,
+                                      std::span<double> drho_dt, std::span<double> drho_u_dt) {
   const std::size_t n = grid.num_cells();
+  const double rt = gas_constant_temperature, a = sound_speed_m_s;
   face_states(
       n, reconstruct, [&](std::size_t i) { return rho[i]; }, ws.rho_left, ws.rho_right);
   face_states(
