@@ -108,7 +108,8 @@ Errors ion_steady_state_error(std::size_t cells, bool reconstruct) {
   for (std::size_t i = 1; i <= n; ++i) dz_min = std::min(dz_min, g.dz_m[i]);
   const double dt = 0.4 * dz_min / (13000.0 + a);
   const double transit = length_m / 3000.0;
-  for (double t = 0.0; t < 15.0 * transit; t += dt) {
+  const auto steps = static_cast<long>(std::ceil(15.0 * transit / dt));  // 15 transit times
+  for (long step = 0; step < steps; ++step) {
     evaluate(y, k1);
     for (std::size_t j = 0; j < 2 * n; ++j) y1[j] = y[j] + dt * k1[j];
     evaluate(y1, k2);
@@ -140,7 +141,8 @@ Errors neutral_steady_state_error(std::size_t cells, bool reconstruct) {
   double dz_min = 1e9;
   for (std::size_t i = 1; i <= n; ++i) dz_min = std::min(dz_min, g.dz_m[i]);
   const double dt = 0.4 * dz_min / (u + a);
-  for (double t = 0.0; t < 15.0 * length_m / u; t += dt) {
+  const auto steps = static_cast<long>(std::ceil(15.0 * length_m / u / dt));  // 15 transit times
+  for (long step = 0; step < steps; ++step) {
     evaluate(y, k1);
     for (std::size_t j = 0; j < n; ++j) y1[j] = y[j] + dt * k1[j];
     evaluate(y1, k2);
