@@ -61,6 +61,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &magnetic_field_t,
                   &cyclotron_frequency_hz,
                   &ionization_rate_m3_s,
+                  &drift_energy_ev,
+                  &drag_v_m,
                   &resistivity_ohm_m_,
                   &inverse_density_}) {
     *v = zeros(m);
@@ -108,13 +110,15 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   const std::size_t num_neutrals = config_.propellants.size();
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
   for (std::size_t i = 0; i < m; ++i) {
-    double ne = 0.0, flux = 0.0, ions = 0.0;
+    double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0;
     for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
       const int z = heavy.fluid(f).charge;
       const double ni = heavy.density_at_node(f, i);
+      const double ni_ui = heavy.flux_at_node(f, i);
       ne += z * ni;
       ions += ni;
-      flux += z * heavy.flux_at_node(f, i);
+      flux += z * ni_ui;
+      ion_flux += ni_ui;
     }
     ne_m3[i] = std::max(ne, electron_density_floor_m3);
     const double inv_ne = 1.0 / ne_m3[i];
@@ -122,7 +126,8 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     for (std::size_t p = 0; p < num_neutrals; ++p) neutral_density_m3_[p][i] = heavy.density_at_node(p, i);
 
     const double te = te_ev[i];
-    const double eps = 1.5 * te;
+    // Rate lookups take eps = 1.5 Te + K (K from the previous step's drift; zero in LANDMARK).
+    const double eps = 1.5 * te + drift_energy_ev[i];
     // nu_en = sum n_n k_en(eps)
     double nu_en = 0.0;
     for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3_[el.neutral][i] * el.rate(eps);
@@ -157,17 +162,28 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     const double nu_squared_sum = nu_e * nu_e + omega * omega;
     mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
     resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inv_ne;
+    if (!config_.landmark) {
+      // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+      double nn = 0.0, nn_un = 0.0;
+      for (std::size_t p = 0; p < num_neutrals; ++p) {
+        nn += neutral_density_m3_[p][i];
+        nn_un += heavy.flux_at_node(p, i);
+      }
+      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
+      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
+    }
     inverse_density_[i] = inv_ne;
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
-  //   Id = [V_L - V_R + int (ji/(e mu) + dpe/dz) / ne dz] / int dz / (e ne mu A)
+  //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
   const double v_left = config_.discharge_voltage_v;
   const double v_right = config_.cathode_coupling_voltage_v;
   double numerator = v_left - v_right, denominator = 0.0;
   const auto& z = grid_.z_node_m;
   const auto drive = [&](std::size_t i) {
-    return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i];
+    return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i] - drag_v_m[i];
   };
   for (std::size_t i = 0; i + 1 < m; ++i) {
     const double dz = z[i + 1] - z[i];
@@ -178,11 +194,16 @@ void ElectronFields::update(const HeavySpecies& heavy) {
 
   const double j_d = discharge_current_a / area_m2_;
   for (std::size_t i = 0; i < m; ++i) {
-    // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne
+    // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D
     electric_field_v_m[i] =
-        (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i];
+        (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i] + drag_v_m[i];
     // ue = (ji - Id/A) / (e ne)
     ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] * inv_e;
+    if (!config_.landmark) {
+      // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
+      const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
+      drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
+    }
   }
   // phi = V_L - int E dz (cumulative trapezoid from the anode face)
   potential_v[0] = v_left;
@@ -199,6 +220,7 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];
+    const double lookup_eps = eps + drift_energy_ev[i];
     energy_.inv_ne_m3[i] = inverse_density_[i];
     energy_.ue_m_s[i] = ue_m_s[i];
     energy_.kappa[i] =
@@ -212,8 +234,8 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
       energy_.source[i] = ne * me * (1.0 + hall * hall) * ue_m_s[i] * ue_m_s[i] * nu_e_hz[i] * inv_e +
                           ue_m_s[i] * grad_pe_ev_m4[i];
     }
-    // Inelastic loss per unit volume (eV m^-3 s^-1): sum n_dot_iz E_iz + n_dot_ex E_ex, or the
-    // LANDMARK lumped ne n_n k_loss(eps).
+    // Inelastic loss per unit volume (eV m^-3 s^-1): sum n_dot_iz E_iz + n_dot_ex (E_ex - K), or
+    // the LANDMARK lumped ne n_n k_loss(eps).
     double inelastic = 0.0;
     if (lumped) {
       for (const auto& l : chemistry_.lumped_losses)
@@ -225,8 +247,10 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
                      heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) * iz.energy_ev;
       }
     }
+    // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
     for (const auto& ex : chemistry_.excitation) {
-      inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(eps) * ex.energy_ev;
+      inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) *
+                   (ex.energy_ev - drift_energy_ev[i]);
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
     energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz(config_.wall_loss, grid_.z_node_m[i], l_ch, eps) +

@@ -36,6 +36,9 @@ class ElectronFields {
   std::vector<double> electric_field_v_m, potential_v, ue_m_s, mobility_m2_v_s;
   std::vector<double> nu_e_hz, nu_an_hz, nu_en_hz, nu_ei_hz, nu_wall_hz, nu_inelastic_hz;
   std::vector<double> magnetic_field_t, cyclotron_frequency_hz, ionization_rate_m3_s;
+  // Outside LANDMARK mode: the drift energy K = m_e (1 + Omega^2) ue^2 / (2e) (eV), added to
+  // the mean energy in rate lookups, and the electron drag D (V/m) in Ohm's law.
+  std::vector<double> drift_energy_ev, drag_v_m;
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
