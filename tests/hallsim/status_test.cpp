@@ -30,6 +30,14 @@ TEST(HallsimStatus, StepLimitIsReportedWithItsReason) {
   EXPECT_NE(r.reason.find("step limit"), std::string::npos) << r.reason;
 }
 
+// The wall clock is checked every 2048 steps, so a tiny limit ends the run there.
+TEST(HallsimStatus, WallTimeLimitIsReportedWithItsReason) {
+  const Result r = run_case1({"simulation.max_wall_time_s=1e-9"});
+  EXPECT_EQ(r.status, Status::wall_time_limit);
+  EXPECT_EQ(r.steps, 2048);
+  EXPECT_NE(r.reason.find("wall time"), std::string::npos) << r.reason;
+}
+
 // A minimum step far above the CFL limit: every step is "too small", so the run stops.
 TEST(HallsimStatus, StepSizeCollapseIsReported) {
   const Result r = run_case1({"numerics.min_dt_s=5e-8", "numerics.max_small_steps=3"});
