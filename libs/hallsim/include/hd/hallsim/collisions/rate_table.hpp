@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Electron-impact rate coefficients k(eps) on a uniform 1 eV grid of mean electron energy
+// eps = 1.5 Te, with clamped linear interpolation (hallsim-physics section 2).
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hd::hallsim {
+
+struct RateTable {
+  static constexpr int num_bins = 256;  // eps = 0, 1, ..., 255 eV
+  std::vector<double> k;                // m^3/s (or eV m^3/s for energy-loss tables)
+
+  double operator()(double energy_ev) const {
+    // Written so that NaN lands in the clamped branches: a NaN index would read anywhere.
+    if (!(energy_ev > 0.0)) return k[0];
+    if (!(energy_ev < num_bins - 1)) return k[num_bins - 1];
+    const int i = static_cast<int>(energy_ev);
+    const double w = energy_ev - i;
+    return (1.0 - w) * k[i] + w * k[i + 1];
+  }
+};
+
+// Resamples scattered (eps, k) points onto the uniform table (clamped linear interpolation).
+RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::vector<double>& k);
+RateTable constant_rate_table(double k);
+
+// A HallThruster.jl reaction file: optional "... energy (eV): E" line, a header line,
+// then two whitespace-separated columns. Missing or malformed file: hd::Error naming it.
+struct ReactionFile {
+  double energy_ev = 0.0;  // ionization/excitation threshold; 0 for elastic tables
+  RateTable rate;
+};
+ReactionFile read_reaction_file(const std::filesystem::path& file);
+
+// landmark_rates.csv: eps (eV), ionization rate k_iz (m^3/s), energy-loss coefficient
+// (eV m^3/s), one header line.
+struct LandmarkRates {
+  RateTable ionization;
+  RateTable energy_loss;
+};
+LandmarkRates read_landmark_rates(const std::filesystem::path& file);
+
+}  // namespace hd::hallsim

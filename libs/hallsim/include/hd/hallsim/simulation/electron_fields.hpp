@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The massless, quasineutral electron fluid on the N+2 node layout (hallsim-physics
+// sections 1-4): collision frequencies, mobility, discharge current, field, potential,
+// drift, and the energy equation. All arrays are allocated once.
+#pragma once
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hd/hallsim/collisions/reactions.hpp"
+#include "hd/hallsim/config.hpp"
+#include "hd/hallsim/grid/grid.hpp"
+#include "hd/hallsim/numerics/electron_energy.hpp"
+
+namespace hd::hallsim {
+
+class HeavySpecies;
+
+class ElectronFields {
+ public:
+  ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry);
+
+  // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then update().
+  void initialize(const HeavySpecies& heavy);
+  // ne, ji from the ions; nu_en, nu_ei, nu_an, nu_wall; mu; Id; E; phi; ue; ionization rates.
+  void update(const HeavySpecies& heavy);
+  // One implicit energy step with the fields of update(); then Te, pe, grad pe.
+  void energy_step(const HeavySpecies& heavy, double dt_s);
+
+  void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
+  std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
+
+  // Node arrays (N+2): boundary faces at 0 and N+1, cell centres between.
+  std::vector<double> ne_m3, ji_a_m2, te_ev, energy_density_ev_m3, pe_ev_m3, grad_pe_ev_m4;
+  std::vector<double> electric_field_v_m, potential_v, ue_m_s, mobility_m2_v_s;
+  std::vector<double> nu_e_hz, nu_an_hz, nu_en_hz, nu_ei_hz, nu_wall_hz, nu_inelastic_hz;
+  std::vector<double> magnetic_field_t, cyclotron_frequency_hz, ionization_rate_m3_s;
+  // Outside LANDMARK mode: the drift energy K = m_e (1 + Omega^2) ue^2 / (2e) (eV), added to
+  // the mean energy in rate lookups, and the electron drag D (V/m) in Ohm's law.
+  std::vector<double> drift_energy_ev, drag_v_m;
+  // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
+  std::vector<std::vector<double>> ionization_frequency_hz;
+  double discharge_current_a = 0.0;
+
+ private:
+  void compute_pressure();
+
+  const Config& config_;
+  const Grid& grid_;
+  const Chemistry& chemistry_;
+  std::size_t n_ = 0;
+  double area_m2_ = 0.0;
+  std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
+  std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
+  std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
+  std::vector<double> inverse_density_;                  // 1 / ne (m^3)
+  std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
+  std::vector<std::vector<double>> neutral_density_m3_;  // per propellant
+  EnergyCoefficients energy_;
+  TridiagonalWorkspace tridiagonal_;
+};
+
+}  // namespace hd::hallsim

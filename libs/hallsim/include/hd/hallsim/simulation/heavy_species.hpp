@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Heavy species of one simulation (hallsim-physics sections 1, 5, 6): neutral continuity per
+// propellant and isothermal Euler per ion charge state, finite volumes on the grid.
+// State vector layout (what ARKODE integrates): rho of every neutral fluid (N values each),
+// then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.
+#pragma once
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hd/hallsim/collisions/reactions.hpp"
+#include "hd/hallsim/config.hpp"
+#include "hd/hallsim/grid/grid.hpp"
+#include "hd/hallsim/numerics/finite_volume.hpp"
+#include "hd/hallsim/simulation/simulation.hpp"
+
+namespace hd::hallsim {
+
+class ElectronFields;
+
+class HeavySpecies {
+ public:
+  HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry);
+
+  std::size_t state_size() const { return state_size_; }
+  std::size_t num_fluids() const { return fluids_.size(); }
+  const Fluid& fluid(std::size_t f) const { return fluids_[f]; }
+
+  // Section 13 initial state: Gaussian ion density, quadratic ion velocity, tanh neutral step.
+  void initial_state(double* y) const;
+
+  // Floored padded copies of the state with boundary ghost cells (anode ions use the
+  // first-cell electron temperature te_anode_ev for the Bohm speed).
+  void fill_padded(const double* y, double te_anode_ev);
+  // Padded mass density rho (kg/m^3) and momentum density rho u of fluid f (N+2 values).
+  const std::vector<double>& rho(std::size_t f) const { return rho_[f]; }
+  const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
+  // Number density (m^-3) of fluid f at electron node i (boundary nodes average the ghost
+  // and the adjacent cell, section 13), and the same for the flux density n u.
+  double density_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_[f], i) / fluids_[f].mass_kg;
+  }
+  double flux_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
+  }
+
+  // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
+  void rhs(const double* y, const ElectronFields& electrons, double* ydot);
+  // rho >= m * 1 m^-3 keeping the velocity (post-step projection). Returns false when the
+  // state holds a NaN or infinity.
+  bool apply_floors(double* y) const;
+  // Mass fluxes (kg m^-2 s^-1) through the anode and cathode faces of fluid f from the last
+  // rhs() call, for conservation checks.
+  const std::array<double, 2>& boundary_mass_flux(std::size_t f) const { return boundary_flux_[f]; }
+
+  StabilityLimits stability_limits(double cfl, const ElectronFields& electrons) const;
+
+  // Thrust (N): sum over ions of A m n u^2 at the exit minus at the anode face.
+  double thrust_n() const;
+  // Ion current (A) through the exit plane: e A sum Z n u in the last cell.
+  double ion_current_a() const;
+
+  void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
+  // Adds this state's profiles to sums[k...]; returns the next free index.
+  std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
+
+  const Grid& grid() const { return grid_; }
+
+ private:
+  std::size_t offset_rho(std::size_t f) const;
+  std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
+  void apply_boundaries(double te_anode_ev);
+  double node_value(const std::vector<double>& padded, std::size_t i) const {
+    if (i == 0) return 0.5 * (padded[0] + padded[1]);
+    if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
+    return padded[i];
+  }
+
+  const Config& config_;
+  const Grid& grid_;
+  const Chemistry& chemistry_;
+  std::vector<Fluid> fluids_;
+  std::size_t n_ = 0;
+  std::size_t num_neutrals_ = 0;
+  std::size_t state_size_ = 0;
+  double area_m2_ = 0.0;
+  std::vector<std::vector<double>> rho_, rho_u_;
+  std::vector<double> inverse_mass_;  // 1 / m per fluid (kg^-1)
+  FaceWorkspace faces_;
+  std::vector<std::array<double, 2>> boundary_flux_;
+};
+
+}  // namespace hd::hallsim

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/hallsim/simulation/electron_fields.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hd/hallsim/constants.hpp"
+#include "hd/hallsim/physics/anomalous_transport.hpp"
+#include "hd/hallsim/physics/conductivity.hpp"
+#include "hd/hallsim/physics/wall_loss.hpp"
+#include "hd/hallsim/simulation/heavy_species.hpp"
+
+namespace hd::hallsim {
+namespace {
+
+constexpr double e = constants::elementary_charge_c;
+constexpr double me = constants::electron_mass_kg;
+// Reciprocals of constants: the compiler may not turn x / c into x * (1/c) itself.
+constexpr double inv_e = 1.0 / e;
+constexpr double inv_e_squared = 1.0 / (e * e);
+constexpr double electron_density_floor_m3 = 1.0;
+
+// Coulomb logarithm (NRL): 23 - ln(sqrt(ne_cc) Z / Te^1.5) for Te < 10 Z^2, else
+// 24 - ln(sqrt(ne_cc) / Te).
+double coulomb_logarithm(double ne_m3, double te_ev, double z) {
+  if (te_ev < 10.0 * z * z) return 23.0 - 0.5 * std::log(1e-6 * ne_m3 * z * z / (te_ev * te_ev * te_ev));
+  return 24.0 - 0.5 * std::log(1e-6 * ne_m3 / (te_ev * te_ev));
+}
+
+std::vector<double> zeros(std::size_t n) {
+  return std::vector<double>(n, 0.0);
+}
+
+}  // namespace
+
+ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry)
+    : config_(config),
+      grid_(grid),
+      chemistry_(chemistry),
+      n_(grid.num_cells()),
+      area_m2_(channel_area_m2(config.geometry)),
+      energy_(grid.num_cells()),
+      tridiagonal_(grid.num_cells() + 2) {
+  const std::size_t m = n_ + 2;
+  for (auto* v : {&ne_m3,
+                  &ji_a_m2,
+                  &te_ev,
+                  &energy_density_ev_m3,
+                  &pe_ev_m3,
+                  &grad_pe_ev_m4,
+                  &electric_field_v_m,
+                  &potential_v,
+                  &ue_m_s,
+                  &mobility_m2_v_s,
+                  &nu_e_hz,
+                  &nu_an_hz,
+                  &nu_en_hz,
+                  &nu_ei_hz,
+                  &nu_wall_hz,
+                  &nu_inelastic_hz,
+                  &magnetic_field_t,
+                  &cyclotron_frequency_hz,
+                  &ionization_rate_m3_s,
+                  &drift_energy_ev,
+                  &drag_v_m,
+                  &resistivity_ohm_m_,
+                  &inverse_density_}) {
+    *v = zeros(m);
+  }
+  ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
+  neutral_density_m3_.assign(config.propellants.size(), zeros(m));
+  const double l_ch = config.geometry.channel_length_m;
+  for (std::size_t i = 0; i < m; ++i) {
+    const double z = grid.z_node_m[i];
+    magnetic_field_t[i] =
+        hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
+    // omega_ce = e B / m_e
+    cyclotron_frequency_hz[i] = e * magnetic_field_t[i] / me;
+    // The anomalous profile is prescribed (c(z) omega_ce) and the wall momentum frequency
+    // fixed in z, so both are evaluated once.
+    nu_an_hz[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch) * cyclotron_frequency_hz[i];
+    nu_wall_hz[i] = wall_momentum_frequency_hz(config.wall_loss, z, l_ch);
+    // Te = Te_L + (Vd/10 - Te_L) exp(-((z - L_ch) / 8 mm)^2)  (section 13 initial state)
+    const double x = (z - l_ch) / 8e-3;
+    te_ev[i] = config.anode_electron_temperature_ev +
+               (config.discharge_voltage_v / 10.0 - config.anode_electron_temperature_ev) * std::exp(-x * x);
+  }
+  te_ev[n_ + 1] = config.cathode_electron_temperature_ev;
+  // d/dz weights: 3-point central differences on the non-uniform nodes (exact for
+  // parabolas), one-sided two-point at the ends.
+  const auto& zn = grid.z_node_m;
+  gradient_weights_.resize(m);
+  gradient_weights_[0] = {0.0, -1.0 / (zn[1] - zn[0]), 1.0 / (zn[1] - zn[0])};
+  gradient_weights_[m - 1] = {-1.0 / (zn[m - 1] - zn[m - 2]), 1.0 / (zn[m - 1] - zn[m - 2]), 0.0};
+  for (std::size_t i = 1; i + 1 < m; ++i) {
+    const double h1 = zn[i] - zn[i - 1], h2 = zn[i + 1] - zn[i];
+    gradient_weights_[i] = {-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2), h1 / (h2 * (h1 + h2))};
+  }
+}
+
+void ElectronFields::initialize(const HeavySpecies& heavy) {
+  update(heavy);
+  for (std::size_t i = 0; i < n_ + 2; ++i) energy_density_ev_m3[i] = 1.5 * ne_m3[i] * te_ev[i];
+  compute_pressure();
+  update(heavy);
+}
+
+void ElectronFields::update(const HeavySpecies& heavy) {
+  const std::size_t m = n_ + 2;
+  const std::size_t num_neutrals = config_.propellants.size();
+  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
+  for (std::size_t i = 0; i < m; ++i) {
+    double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0;
+    for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
+      const int z = heavy.fluid(f).charge;
+      const double ni = heavy.density_at_node(f, i);
+      const double ni_ui = heavy.flux_at_node(f, i);
+      ne += z * ni;
+      ions += ni;
+      flux += z * ni_ui;
+      ion_flux += ni_ui;
+    }
+    ne_m3[i] = std::max(ne, electron_density_floor_m3);
+    const double inv_ne = 1.0 / ne_m3[i];
+    ji_a_m2[i] = e * flux;
+    for (std::size_t p = 0; p < num_neutrals; ++p) neutral_density_m3_[p][i] = heavy.density_at_node(p, i);
+
+    const double te = te_ev[i];
+    // Rate lookups take eps = 1.5 Te + K (K from the previous step's drift; zero in LANDMARK).
+    const double eps = 1.5 * te + drift_energy_ev[i];
+    // nu_en = sum n_n k_en(eps)
+    double nu_en = 0.0;
+    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3_[el.neutral][i] * el.rate(eps);
+    double nu_ei = 0.0;
+    if (config_.electron_ion_collisions) {
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
+      const double z_eff = ions > 0.0 ? ne_m3[i] / ions : 1.0;
+      nu_ei =
+          2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) / (te * std::sqrt(te));
+    }
+    // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
+    double nu_iz = 0.0;
+    for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+      const auto& iz = chemistry_.ionization[r];
+      const double k = iz.rate(eps);
+      ionization_frequency_hz[r][i] = k * ne_m3[i];
+      nu_iz += k * heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i);
+    }
+    ionization_rate_m3_s[i] = nu_iz * ne_m3[i];
+    double nu_ex = 0.0;
+    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3_[ex.reactant][i];
+    nu_inelastic_hz[i] = nu_iz + nu_ex;
+    nu_en_hz[i] = nu_en;
+    nu_ei_hz[i] = nu_ei;
+    // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
+    const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
+    const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
+    nu_e_hz[i] = nu_e;
+    // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
+    // eta = 1 / (e mu ne) = (m_e/e^2) (nu_e^2 + omega_ce^2) / (nu_e ne)
+    const double omega = cyclotron_frequency_hz[i];
+    const double nu_squared_sum = nu_e * nu_e + omega * omega;
+    mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
+    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inv_ne;
+    if (!config_.landmark) {
+      // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+      double nn = 0.0, nn_un = 0.0;
+      for (std::size_t p = 0; p < num_neutrals; ++p) {
+        nn += neutral_density_m3_[p][i];
+        nn_un += heavy.flux_at_node(p, i);
+      }
+      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
+      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
+    }
+    inverse_density_[i] = inv_ne;
+  }
+
+  // Discharge current from the integral current constraint (trapezoid over the nodes):
+  //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
+  const double v_left = config_.discharge_voltage_v;
+  const double v_right = config_.cathode_coupling_voltage_v;
+  double numerator = v_left - v_right, denominator = 0.0;
+  const auto& z = grid_.z_node_m;
+  const auto drive = [&](std::size_t i) {
+    return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i] - drag_v_m[i];
+  };
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    const double dz = z[i + 1] - z[i];
+    numerator += 0.5 * (drive(i) + drive(i + 1)) * dz;
+    denominator += 0.5 * (resistivity_ohm_m_[i] + resistivity_ohm_m_[i + 1]) * dz;
+  }
+  discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
+
+  const double j_d = discharge_current_a / area_m2_;
+  for (std::size_t i = 0; i < m; ++i) {
+    // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D
+    electric_field_v_m[i] =
+        (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i] + drag_v_m[i];
+    // ue = (ji - Id/A) / (e ne)
+    ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] * inv_e;
+    if (!config_.landmark) {
+      // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
+      const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
+      drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
+    }
+  }
+  // phi = V_L - int E dz (cumulative trapezoid from the anode face)
+  potential_v[0] = v_left;
+  for (std::size_t i = 1; i < m; ++i) {
+    potential_v[i] =
+        potential_v[i - 1] - 0.5 * (electric_field_v_m[i] + electric_field_v_m[i - 1]) * (z[i] - z[i - 1]);
+  }
+}
+
+void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
+  const std::size_t m = n_ + 2;
+  const double l_ch = config_.geometry.channel_length_m;
+  const bool lumped = !chemistry_.lumped_losses.empty();
+  for (std::size_t i = 0; i < m; ++i) {
+    const double ne = ne_m3[i];
+    const double eps = 1.5 * te_ev[i];
+    const double lookup_eps = eps + drift_energy_ev[i];
+    energy_.inv_ne_m3[i] = inverse_density_[i];
+    energy_.ue_m_s[i] = ue_m_s[i];
+    energy_.kappa[i] =
+        thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i], nu_e_hz[i]);
+    if (config_.landmark) {
+      // Q_ohm = ne ue dphi/dz = -ne ue E
+      energy_.source[i] = -ne * ue_m_s[i] * electric_field_v_m[i];
+    } else {
+      // Q_ohm = ne m_e (1 + Omega^2) ue^2 nu_e / e + ue dpe/dz
+      const double hall = cyclotron_frequency_hz[i] / nu_e_hz[i];
+      energy_.source[i] = ne * me * (1.0 + hall * hall) * ue_m_s[i] * ue_m_s[i] * nu_e_hz[i] * inv_e +
+                          ue_m_s[i] * grad_pe_ev_m4[i];
+    }
+    // Inelastic loss per unit volume (eV m^-3 s^-1): sum n_dot_iz E_iz + n_dot_ex (E_ex - K), or
+    // the LANDMARK lumped ne n_n k_loss(eps).
+    double inelastic = 0.0;
+    if (lumped) {
+      for (const auto& l : chemistry_.lumped_losses)
+        inelastic += ne * neutral_density_m3_[l.reactant][i] * l.loss(eps);
+    } else {
+      for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+        const auto& iz = chemistry_.ionization[r];
+        inelastic += ionization_frequency_hz[r][i] *
+                     heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) * iz.energy_ev;
+      }
+    }
+    // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
+    for (const auto& ex : chemistry_.excitation) {
+      inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) *
+                   (ex.energy_ev - drift_energy_ev[i]);
+    }
+    // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
+    energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz(config_.wall_loss, grid_.z_node_m[i], l_ch, eps) +
+                              inelastic * inverse_density_[i] / eps;
+  }
+  EnergyBoundary bc;
+  bc.anode_dirichlet = true;
+  bc.anode_energy_density = 1.5 * config_.anode_electron_temperature_ev * ne_m3[0];
+  bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
+  electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
+                       energy_density_ev_m3);
+  compute_pressure();
+}
+
+void ElectronFields::compute_pressure() {
+  const std::size_t m = n_ + 2;
+  const double min_te = config_.min_electron_temperature_ev;
+  for (std::size_t i = 0; i < m; ++i) {
+    // n_eps >= 1.5 min_Te ne; Te = n_eps / (1.5 ne)
+    energy_density_ev_m3[i] = std::max(energy_density_ev_m3[i], 1.5 * min_te * ne_m3[i]);
+    te_ev[i] = energy_density_ev_m3[i] * inverse_density_[i] * (2.0 / 3.0);
+    // LANDMARK takes pe = n_eps (eps in place of Te); otherwise pe = ne Te.
+    pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] +
+                       gradient_weights_[i][1] * pe_ev_m3[i] +
+                       gradient_weights_[i][2] * pe_ev_m3[i + 1 == m ? i : i + 1];
+  }
+}
+
+void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
+  for (const auto& [name, unit] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"ne", "m^-3"},
+                                                                  {"ue", "m/s"},
+                                                                  {"Tev", "eV"},
+                                                                  {"phi", "V"},
+                                                                  {"E", "V/m"},
+                                                                  {"nu_an", "s^-1"},
+                                                                  {"nu_e", "s^-1"},
+                                                                  {"nu_en", "s^-1"},
+                                                                  {"nu_ei", "s^-1"},
+                                                                  {"nu_wall", "s^-1"},
+                                                                  {"mobility", "m^2/(V s)"},
+                                                                  {"B", "T"},
+                                                                  {"pe", "eV m^-3"},
+                                                                  {"grad_pe", "eV m^-4"},
+                                                                  {"ionization_rate", "m^-3 s^-1"},
+                                                                  {"ji", "A/m^2"}}) {
+    names.emplace_back(name, unit);
+  }
+}
+
+std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const {
+  for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz,
+                        &nu_en_hz, &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3,
+                        &grad_pe_ev_m4, &ionization_rate_m3_s, &ji_a_m2}) {
+    auto& s = sums[k++];
+    for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += (*v)[i];
+  }
+  return k;
+}
+
+}  // namespace hd::hallsim

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/hallsim/simulation/heavy_species.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hd/hallsim/constants.hpp"
+#include "hd/hallsim/simulation/electron_fields.hpp"
+
+namespace hd::hallsim {
+namespace {
+
+constexpr double density_floor_m3 = 1.0;
+// Neutral Rusanov wave speed uses gamma = 5/3 (section 13).
+constexpr double neutral_gamma = 5.0 / 3.0;
+
+}  // namespace
+
+HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry)
+    : config_(config),
+      grid_(grid),
+      chemistry_(chemistry),
+      fluids_(chemistry.fluids),
+      n_(grid.num_cells()),
+      num_neutrals_(config.propellants.size()),
+      area_m2_(channel_area_m2(config.geometry)),
+      rho_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
+      rho_u_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
+      faces_(n_),
+      boundary_flux_(fluids_.size()) {
+  state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
+  for (const Fluid& f : fluids_) inverse_mass_.push_back(1.0 / f.mass_kg);
+}
+
+std::size_t HeavySpecies::offset_rho(std::size_t f) const {
+  return f < num_neutrals_ ? f * n_ : n_ * (num_neutrals_ + 2 * (f - num_neutrals_));
+}
+
+void HeavySpecies::initial_state(double* y) const {
+  const double l_ch = config_.geometry.channel_length_m;
+  const double vd = config_.discharge_voltage_v;
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const Propellant& prop = config_.propellants[fl.propellant];
+    const double m = fl.mass_kg;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      const double z = grid_.z_node_m[i];
+      if (fl.charge == 0) {
+        // nn = nn_anode (1 - 0.99 * 0.5 (1 + tanh((z - L_ch) / 4 mm)))
+        const double nn_anode = prop.anode_mass_flow_rate_kg_s / (area_m2_ * prop.neutral_velocity_m_s * m);
+        y[offset_rho(f) + i - 1] = m * nn_anode * (1.0 - 0.99 * 0.5 * (1.0 + std::tanh((z - l_ch) / 4e-3)));
+        continue;
+      }
+      // ni = (2e17 + 8e17 exp(-((z - L_ch) / 0.4 L_ch)^2)) sqrt(Vd/300) (mdot / 5 mg/s) / Z^2
+      const double x = (z - l_ch) / (0.4 * l_ch);
+      const double scale =
+          std::sqrt(vd / 300.0) * prop.anode_mass_flow_rate_kg_s / 5e-6 / (fl.charge * fl.charge);
+      const double ni = (2e17 + 8e17 * std::exp(-x * x)) * scale;
+      // ui rises quadratically from -c_s at the anode to sqrt(2 Z e Vd / m) at the exit
+      const double z_frac = z / config_.domain_length_m;
+      const double u0 =
+          -std::sqrt(fl.charge * constants::elementary_charge_c * config_.anode_electron_temperature_ev / m);
+      const double u1 = std::sqrt(2.0 * fl.charge * constants::elementary_charge_c * vd / m);
+      y[offset_rho(f) + i - 1] = m * ni;
+      y[offset_rho_u(f) + i - 1] = m * ni * (u0 + (u1 - u0) * z_frac * z_frac);
+    }
+  }
+}
+
+void HeavySpecies::fill_padded(const double* y, double te_anode_ev) {
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const double floor = fluids_[f].mass_kg * density_floor_m3;
+    const double* r = y + offset_rho(f);
+    auto& rho = rho_[f];
+    auto& rho_u = rho_u_[f];
+    if (fluids_[f].charge == 0) {
+      const double un = config_.propellants[fluids_[f].propellant].neutral_velocity_m_s;
+      for (std::size_t i = 1; i <= n_; ++i) {
+        rho[i] = std::max(r[i - 1], floor);
+        rho_u[i] = rho[i] * un;
+      }
+      continue;
+    }
+    const double* ru = y + offset_rho_u(f);
+    for (std::size_t i = 1; i <= n_; ++i) {
+      if (r[i - 1] >= floor) {
+        rho[i] = r[i - 1];
+        rho_u[i] = ru[i - 1];
+      } else {
+        // Floor the density, keep the velocity.
+        const double u = r[i - 1] > 0.0 ? ru[i - 1] / r[i - 1] : 0.0;
+        rho[i] = floor;
+        rho_u[i] = floor * u;
+      }
+    }
+  }
+  apply_boundaries(te_anode_ev);
+}
+
+void HeavySpecies::apply_boundaries(double te_anode_ev) {
+  const double e = constants::elementary_charge_c;
+  // Ions: anode Bohm condition through the Riemann invariant (section 5, V_s = 0 so
+  // u_b = -c_s); cathode Neumann with inflow velocities set to zero.
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const Propellant& prop = config_.propellants[fl.propellant];
+    auto& rho = rho_[f];
+    auto& rho_u = rho_u_[f];
+    const double m = fl.mass_kg;
+    // c_s = sqrt((k T_i + Z e Te) / m)
+    const double cs =
+        std::sqrt((constants::boltzmann_j_per_k * prop.ion_temperature_k + fl.charge * e * te_anode_ev) / m);
+    const double u_int = rho_u[1] / rho[1];
+    if (u_int <= -cs) {
+      rho[0] = rho[1];
+      rho_u[0] = rho_u[1];
+    } else {
+      // rho_g = exp((u_b - J-)/c_s), J- = u_int - c_s ln rho_int
+      rho[0] = rho[1] * std::exp((-cs - u_int) / cs);
+      rho_u[0] = -cs * rho[0];
+    }
+    rho[n_ + 1] = rho[n_];
+    rho_u[n_ + 1] = std::max(rho_u[n_], 0.0);
+  }
+  // Neutrals: anode inflow rho_g = mdot / (A u_n) - sum (rho u)_ion,g / u_n (ions that reach
+  // the anode recombine and return as neutrals); cathode Neumann.
+  for (std::size_t p = 0; p < num_neutrals_; ++p) {
+    const Propellant& prop = config_.propellants[p];
+    const double un = prop.neutral_velocity_m_s;
+    double ion_flux = 0.0;
+    for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+      if (fluids_[f].propellant == static_cast<int>(p)) ion_flux += rho_u_[f][0];
+    }
+    rho_[p][0] = (prop.anode_mass_flow_rate_kg_s / area_m2_ - ion_flux) / un;
+    rho_u_[p][0] = rho_[p][0] * un;
+    rho_[p][n_ + 1] = rho_[p][n_];
+    rho_u_[p][n_ + 1] = rho_u_[p][n_];
+  }
+}
+
+void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double* ydot) {
+  fill_padded(y, electrons.te_ev[1]);
+  std::fill(ydot, ydot + state_size_, 0.0);
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const Propellant& prop = config_.propellants[fl.propellant];
+    const double r_gas = constants::boltzmann_j_per_k / fl.mass_kg;
+    std::span<double> drho(ydot + offset_rho(f), n_);
+    if (fl.charge == 0) {
+      const double a = std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
+      continuity_flux_divergence(grid_, rho_[f], prop.neutral_velocity_m_s, a, config_.reconstruct_neutrals,
+                                 faces_, drho);
+      boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
+      continue;
+    }
+    const double rt = r_gas * prop.ion_temperature_k;
+    // The wave speed uses gamma = 5/3 while the pressure is isothermal (section 6).
+    const double a = std::sqrt(5.0 / 3.0 * rt);
+    std::span<double> drho_u(ydot + offset_rho_u(f), n_);
+    isothermal_euler_flux_divergence(grid_, rho_[f], rho_u_[f], rt, a, config_.reconstruct, faces_, drho,
+                                     drho_u);
+    boundary_flux_[f] = {faces_.flux_mass[0], faces_.flux_mass[n_]};
+    // Electrostatic force: d(rho u)/dt += (Z e / m) rho E
+    const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
+    for (std::size_t i = 1; i <= n_; ++i)
+      drho_u[i - 1] += q_over_m * rho_[f][i] * electrons.electric_field_v_m[i];
+  }
+  // Ionization: rho_dot = k(eps) ne rho_reactant moves mass from reactant to product. Outside
+  // LANDMARK mode the reactant's momentum goes with it; LANDMARK ions are born at rest.
+  const bool carry_momentum = !config_.landmark;
+  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+    const auto& iz = chemistry_.ionization[r];
+    const auto& k_ne = electrons.ionization_frequency_hz[r];
+    const std::size_t src = static_cast<std::size_t>(iz.reactant), dst = static_cast<std::size_t>(iz.product);
+    const bool ion_reactant = fluids_[src].charge > 0;
+    const auto& rho_src = rho_[src];
+    const auto& rho_u_src = rho_u_[src];
+    double* drho_src = ydot + offset_rho(src) - 1;  // indexed by padded cell i
+    double* drho_dst = ydot + offset_rho(dst) - 1;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      const double mass_rate = k_ne[i] * rho_src[i];
+      drho_src[i] -= mass_rate;
+      drho_dst[i] += mass_rate;
+    }
+    if (!carry_momentum) continue;
+    double* dmom_src = ydot + offset_rho_u(src) - 1;
+    double* dmom_dst = ydot + offset_rho_u(dst) - 1;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
+      const double momentum_rate = k_ne[i] * rho_u_src[i];
+      dmom_dst[i] += momentum_rate;
+      if (ion_reactant) dmom_src[i] -= momentum_rate;
+    }
+  }
+}
+
+bool HeavySpecies::apply_floors(double* y) const {
+  // The sum of every entry is NaN or infinite exactly when one entry is; it is taken before
+  // flooring, which would otherwise hide a NaN density behind the floor value.
+  double sum = 0.0;
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const double floor = fluids_[f].mass_kg * density_floor_m3;
+    double* r = y + offset_rho(f);
+    double* ru = fluids_[f].charge > 0 ? y + offset_rho_u(f) : nullptr;
+    for (std::size_t i = 0; i < n_; ++i) {
+      sum += r[i];
+      if (ru != nullptr) sum += ru[i];
+      if (r[i] >= floor) continue;
+      if (ru != nullptr) ru[i] = r[i] > 0.0 ? floor * ru[i] / r[i] : 0.0;
+      r[i] = floor;
+    }
+  }
+  return std::isfinite(sum);
+}
+
+StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields& electrons) const {
+  // Largest rates first (multiplications only), inverted once at the end.
+  double max_wave_rate = 0.0, max_field_rate = 0.0, max_ionization_rate = 0.0;
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const Propellant& prop = config_.propellants[fl.propellant];
+    const double r_gas = constants::boltzmann_j_per_k / fl.mass_kg;
+    if (fl.charge == 0) {
+      const double s =
+          prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
+      for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * grid_.inv_dz_m[i]);
+      continue;
+    }
+    const double a = std::sqrt(5.0 / 3.0 * r_gas * prop.ion_temperature_k);
+    const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
+    const auto& rho = rho_[f];
+    const auto& rho_u = rho_u_[f];
+    for (std::size_t i = 1; i <= n_; ++i) {
+      // (|u| + a) / dz with |u| = |rho u| / rho, kept free of divisions
+      max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * grid_.inv_dz_m[i] / rho[i]);
+      // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
+      max_field_rate =
+          std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * grid_.inv_dz_m[i]);
+    }
+  }
+  // dt_iz = min rho / rho_dot_iz over the products of ionization
+  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+    const auto& iz = chemistry_.ionization[r];
+    const auto& k_ne = electrons.ionization_frequency_hz[r];
+    const auto& reactant = rho_[static_cast<std::size_t>(iz.reactant)];
+    const auto& product = rho_[static_cast<std::size_t>(iz.product)];
+    for (std::size_t i = 1; i <= n_; ++i) {
+      max_ionization_rate = std::max(max_ionization_rate, k_ne[i] * reactant[i] / product[i]);
+    }
+  }
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  StabilityLimits lim;
+  lim.cfl_s = max_wave_rate > 0.0 ? cfl / max_wave_rate : inf;
+  lim.ionization_s = max_ionization_rate > 0.0 ? cfl / max_ionization_rate : inf;
+  lim.field_s = max_field_rate > 0.0 ? std::sqrt(cfl / max_field_rate) : inf;
+  return lim;
+}
+
+double HeavySpecies::thrust_n() const {
+  double thrust = 0.0;
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const auto& r = rho_[f];
+    const auto& ru = rho_u_[f];
+    const double rho_anode = 0.5 * (r[0] + r[1]), rho_u_anode = 0.5 * (ru[0] + ru[1]);
+    // T = A [ (rho u)^2 / rho |_exit - (rho u)^2 / rho |_anode ]
+    thrust += area_m2_ * (ru[n_] * ru[n_] / r[n_] - rho_u_anode * rho_u_anode / rho_anode);
+  }
+  return thrust;
+}
+
+double HeavySpecies::ion_current_a() const {
+  double current = 0.0;
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    current += constants::elementary_charge_c * fluids_[f].charge * area_m2_ * flux_at_node(f, n_);
+  }
+  return current;
+}
+
+void HeavySpecies::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
+  const bool one_propellant = num_neutrals_ == 1;
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const std::string gas = one_propellant ? "" : config_.propellants[fl.propellant].gas + "_";
+    if (fl.charge == 0) {
+      names.emplace_back(
+          "nn" + (one_propellant ? std::string() : "_" + config_.propellants[fl.propellant].gas), "m^-3");
+      continue;
+    }
+    names.emplace_back("ni_" + gas + std::to_string(fl.charge), "m^-3");
+    names.emplace_back("ui_" + gas + std::to_string(fl.charge), "m/s");
+  }
+}
+
+std::size_t HeavySpecies::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const {
+  for (std::size_t f = 0; f < fluids_.size(); ++f) {
+    const double m = fluids_[f].mass_kg;
+    auto& n_sum = sums[k++];
+    for (std::size_t i = 1; i <= n_; ++i) n_sum[i - 1] += rho_[f][i] / m;
+    if (fluids_[f].charge == 0) continue;
+    auto& u_sum = sums[k++];
+    for (std::size_t i = 1; i <= n_; ++i) u_sum[i - 1] += rho_u_[f][i] / rho_[f][i];
+  }
+  return k;
+}
+
+}  // namespace hd::hallsim

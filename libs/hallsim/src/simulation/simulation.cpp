@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The time loop (hallsim-physics section 0): per step
+//   1. one explicit SSPRK22 step of all heavy species (ARKODE ERKStep, Heun tableau, fixed
+//      step from the stability limits), electron fields frozen;
+//   2. quasineutral ne, ji from the new ions; collision frequencies, mobility, Id, E, phi, ue;
+//   3. one implicit energy step; Te, pe, grad pe and the ionization rates of the next step.
+#include "hd/hallsim/simulation/simulation.hpp"
+
+#include <arkode/arkode_erkstep.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <type_traits>
+
+#include "hd/common/error.hpp"
+#include "hd/hallsim/collisions/reactions.hpp"
+#include "hd/hallsim/constants.hpp"
+#include "hd/hallsim/numerics/electron_energy.hpp"
+#include "hd/hallsim/numerics/finite_volume.hpp"
+#include "hd/hallsim/numerics/serial_vector.hpp"
+#include "hd/hallsim/simulation/electron_fields.hpp"
+#include "hd/hallsim/simulation/heavy_species.hpp"
+
+namespace hd::hallsim {
+
+const char* to_string(Status status) {
+  switch (status) {
+    case Status::ok:
+      return "ok";
+    case Status::nonfinite:
+      return "nonfinite";
+    case Status::step_size_collapse:
+      return "step_size_collapse";
+    case Status::step_limit:
+      return "step_limit";
+    case Status::wall_time_limit:
+      return "wall_time_limit";
+    case Status::solver_error:
+      return "solver_error";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Running sums of the saved frames after average_start_time_s.
+struct Averages {
+  std::vector<std::pair<std::string, std::string>> names_units;
+  std::vector<std::vector<double>> sums;
+  long long frames = 0;
+};
+
+}  // namespace
+
+struct Simulation::Impl {
+  Config config;
+  Grid grid;
+  Chemistry chemistry;
+  HeavySpecies heavy;
+  ElectronFields electrons;
+  std::size_t n = 0;
+
+  // SUNDIALS handles, released in reverse order even when the constructor throws.
+  struct ContextDeleter {
+    void operator()(SUNContext c) const { SUNContext_Free(&c); }
+  };
+  struct VectorDeleter {
+    void operator()(N_Vector v) const { N_VDestroy(v); }
+  };
+  struct IntegratorDeleter {
+    void operator()(void* m) const { ERKStepFree(&m); }
+  };
+  std::unique_ptr<std::remove_pointer_t<SUNContext>, ContextDeleter> sundials;
+  std::unique_ptr<std::remove_pointer_t<N_Vector>, VectorDeleter> y;
+  std::unique_ptr<void, IntegratorDeleter> arkode;
+  bool has_run = false;
+
+  Averages averages;
+  Result result;
+  bool state_finite = true;  // set by the post-step projection
+
+  explicit Impl(Config c);
+
+  static int rhs(double t, N_Vector y, N_Vector ydot, void* self);
+  static int project(double t, N_Vector y, void* self);
+  double choose_dt(int& small_steps) const;
+  void save_frame(double t);
+  void finish_averages();
+};
+
+Simulation::Impl::Impl(Config c)
+    : config(std::move(c)),
+      grid(make_grid(config.grid, config.num_cells, 0.0, config.domain_length_m,
+                     config.geometry.channel_length_m)),
+      chemistry(build_chemistry(config)),
+      heavy(config, grid, chemistry),
+      electrons(config, grid, chemistry),
+      n(config.num_cells) {
+  SUNContext context = nullptr;
+  if (SUNContext_Create(nullptr, &context) != 0) throw Error("hallsim: cannot create the SUNDIALS context");
+  sundials.reset(context);
+  y.reset(make_serial_vector(static_cast<sunindextype>(heavy.state_size()), context));
+  if (!y) throw Error("hallsim: cannot allocate the heavy-species state");
+  double* state = N_VGetArrayPointer(y.get());
+  heavy.initial_state(state);
+  heavy.fill_padded(state, electrons.te_ev[1]);
+  electrons.initialize(heavy);
+  arkode.reset(ERKStepCreate(&Impl::rhs, 0.0, y.get(), context));
+  if (!arkode) throw Error("hallsim: cannot create the ARKODE ERKStep integrator");
+  // ARKODE_HEUN_EULER_2_1_2 with its embedding unused is y1 = y + dt f(y),
+  // y+ = y + dt/2 (f(y) + f(y1)): the SSPRK22 scheme of the reference code.
+  if (ERKStepSetTableNum(arkode.get(), ARKODE_HEUN_EULER_2_1_2) != ARK_SUCCESS ||
+      ERKStepSetUserData(arkode.get(), this) != ARK_SUCCESS ||
+      ERKStepSetPostprocessStepFn(arkode.get(), &Impl::project) != ARK_SUCCESS ||
+      ERKStepSetFixedStep(arkode.get(), config.min_dt_s) != ARK_SUCCESS) {
+    throw Error("hallsim: cannot configure the ARKODE ERKStep integrator");
+  }
+  heavy.profile_names(averages.names_units);
+  electrons.profile_names(averages.names_units);
+  averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
+  result.scalars["ion_current_A"] = 0.0;
+  // Frames land on the first step past each save time: at most num_save + 1 of them.
+  for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
+    series->reserve(config.num_save + 2);
+}
+
+int Simulation::Impl::rhs(double, N_Vector y, N_Vector ydot, void* self) {
+  auto& s = *static_cast<Impl*>(self);
+  s.heavy.rhs(N_VGetArrayPointer(y), s.electrons, N_VGetArrayPointer(ydot));
+  return 0;
+}
+
+int Simulation::Impl::project(double, N_Vector y, void* self) {
+  auto& s = *static_cast<Impl*>(self);
+  s.state_finite = s.heavy.apply_floors(N_VGetArrayPointer(y));
+  return 0;
+}
+
+double Simulation::Impl::choose_dt(int& small_steps) const {
+  const StabilityLimits lim = heavy.stability_limits(config.cfl, electrons);
+  double dt = std::min({lim.cfl_s, lim.ionization_s, lim.field_s, config.max_dt_s});
+  if (dt <= config.min_dt_s) {
+    ++small_steps;
+    dt = config.min_dt_s;
+  } else {
+    small_steps = 0;
+  }
+  return dt;
+}
+
+void Simulation::Impl::save_frame(double t) {
+  result.time_s.push_back(t);
+  result.discharge_current_a.push_back(electrons.discharge_current_a);
+  result.thrust_n.push_back(heavy.thrust_n());
+  if (t + 1e-15 < config.average_start_time_s) return;
+  auto& av = averages;
+  std::size_t k = heavy.accumulate_profiles(av.sums, 0);
+  electrons.accumulate_profiles(av.sums, k);
+  ++av.frames;
+  result.scalars["ion_current_A"] += heavy.ion_current_a();
+}
+
+void Simulation::Impl::finish_averages() {
+  auto& av = averages;
+  const double frames = static_cast<double>(std::max<long long>(av.frames, 1));
+  for (std::size_t k = 0; k < av.names_units.size(); ++k) {
+    Profile p{av.names_units[k].second, std::move(av.sums[k])};
+    for (double& v : p.values) v /= frames;
+    result.average.emplace(av.names_units[k].first, std::move(p));
+  }
+  result.scalars["ion_current_A"] /= frames;
+  // Id statistics over the frames inside the averaging window.
+  double sum = 0.0, sum2 = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo, thrust = 0.0;
+  long long count = 0;
+  for (std::size_t i = 0; i < result.time_s.size(); ++i) {
+    if (result.time_s[i] + 1e-15 < config.average_start_time_s) continue;
+    const double id = result.discharge_current_a[i];
+    sum += id;
+    sum2 += id * id;
+    lo = std::min(lo, id);
+    hi = std::max(hi, id);
+    thrust += result.thrust_n[i];
+    ++count;
+  }
+  const double c = static_cast<double>(std::max<long long>(count, 1));
+  const double mean = sum / c;
+  result.scalars["discharge_current_A"] = mean;
+  result.scalars["discharge_current_std_A"] = std::sqrt(std::max(0.0, sum2 / c - mean * mean));
+  result.scalars["discharge_current_p2p_A"] = count > 0 ? hi - lo : 0.0;
+  result.scalars["thrust_N"] = thrust / c;
+}
+
+Simulation::Simulation(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Simulation::~Simulation() = default;
+
+const Config& Simulation::config() const {
+  return impl_->config;
+}
+
+StabilityLimits Simulation::stability_limits() const {
+  return impl_->heavy.stability_limits(impl_->config.cfl, impl_->electrons);
+}
+
+Result Simulation::run(const std::function<void(double)>& on_progress) {
+  auto& s = *impl_;
+  if (s.has_run) throw Error("hallsim: a Simulation runs once; build a new one for another run");
+  s.has_run = true;
+  const Config& cfg = s.config;
+  Result& r = s.result;
+  r.z_m.assign(s.grid.z_node_m.begin() + 1, s.grid.z_node_m.end() - 1);
+  const auto start = std::chrono::steady_clock::now();
+  const double save_interval = cfg.duration_s / static_cast<double>(cfg.num_save);
+  double t = 0.0, next_save = 0.0;
+  int small_steps = 0;
+  const auto fail = [&](Status status, const std::string& why) {
+    r.status = status;
+    std::ostringstream msg;
+    msg << why << " at t = " << t << " s after " << r.steps << " steps";
+    r.reason = msg.str();
+  };
+  while (t < cfg.duration_s * (1.0 - 1e-12)) {
+    if (t >= next_save - 1e-15) {
+      s.save_frame(t);
+      next_save += save_interval;
+    }
+    const double dt = std::min(s.choose_dt(small_steps), cfg.duration_s - t);
+    if (small_steps > cfg.max_small_steps) {
+      fail(Status::step_size_collapse,
+           "time step stuck at min_dt_s for " + std::to_string(small_steps) + " steps");
+      break;
+    }
+    ERKStepSetFixedStep(s.arkode.get(), dt);
+    double t_reached = t;
+    const int flag = ERKStepEvolve(s.arkode.get(), t + dt, s.y.get(), &t_reached, ARK_ONE_STEP);
+    if (flag < 0) {
+      fail(Status::solver_error, std::string("ARKODE ERKStep failed with flag ") + std::to_string(flag));
+      break;
+    }
+    t = t_reached;
+    ++r.steps;
+    if (!s.state_finite) {
+      fail(Status::nonfinite, "non-finite heavy-species state");
+      break;
+    }
+    s.heavy.fill_padded(N_VGetArrayPointer(s.y.get()), s.electrons.te_ev[1]);
+    s.electrons.update(s.heavy);
+    s.electrons.energy_step(s.heavy, dt);
+    if (!std::isfinite(s.electrons.discharge_current_a) || !std::isfinite(s.electrons.te_ev[1])) {
+      fail(Status::nonfinite, "non-finite electron state");
+      break;
+    }
+    if (r.steps % 2048 == 0) {
+      const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (wall > cfg.max_wall_time_s) {
+        fail(Status::wall_time_limit,
+             "wall time limit of " + std::to_string(cfg.max_wall_time_s) + " s reached");
+        break;
+      }
+      if (on_progress) on_progress(t);
+    }
+    if (r.steps >= cfg.max_steps) {
+      fail(Status::step_limit, "step limit of " + std::to_string(cfg.max_steps) + " reached");
+      break;
+    }
+  }
+  if (r.status == Status::ok) s.save_frame(t);
+  s.finish_averages();
+  r.end_time_s = t;
+  r.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (on_progress) on_progress(t);
+  return std::move(r);
+}
+
+}  // namespace hd::hallsim

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Failure is a result: a simulation that cannot continue returns a status and a reason.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "hd/common/config.hpp"
+#include "hd/hallsim/config.hpp"
+#include "hd/hallsim/simulation/simulation.hpp"
+
+#include "test_support.hpp"
+
+namespace hd::hallsim {
+namespace {
+
+Result run_case1(std::vector<std::string> overrides) {
+  overrides.push_back("domain.num_cells=40");
+  const auto doc = hd::config::Document::load(
+      test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml", overrides);
+  Simulation simulation(read_config(doc.root()));
+  return simulation.run();
+}
+
+TEST(HallsimStatus, StepLimitIsReportedWithItsReason) {
+  const Result r = run_case1({"simulation.max_steps=25"});
+  EXPECT_EQ(r.status, Status::step_limit);
+  EXPECT_EQ(r.steps, 25);
+  EXPECT_NE(r.reason.find("step limit"), std::string::npos) << r.reason;
+}
+
+// The wall clock is checked every 2048 steps, so a tiny limit ends the run there.
+TEST(HallsimStatus, WallTimeLimitIsReportedWithItsReason) {
+  const Result r = run_case1({"simulation.max_wall_time_s=1e-9"});
+  EXPECT_EQ(r.status, Status::wall_time_limit);
+  EXPECT_EQ(r.steps, 2048);
+  EXPECT_NE(r.reason.find("wall time"), std::string::npos) << r.reason;
+}
+
+// A minimum step far above the CFL limit: every step is "too small", so the run stops.
+TEST(HallsimStatus, StepSizeCollapseIsReported) {
+  const Result r = run_case1({"numerics.min_dt_s=5e-8", "numerics.max_small_steps=3"});
+  EXPECT_EQ(r.status, Status::step_size_collapse);
+  EXPECT_NE(r.reason.find("min_dt_s"), std::string::npos) << r.reason;
+}
+
+// Forcing steps 100x above the CFL limit makes the explicit scheme blow up; the run ends
+// with a status instead of a crash or an exception.
+TEST(HallsimStatus, BlowUpEndsAsNonfiniteNotAsACrash) {
+  const Result r = run_case1({"numerics.min_dt_s=1e-6", "numerics.max_small_steps=1000000"});
+  EXPECT_EQ(r.status, Status::nonfinite);
+  EXPECT_NE(r.reason.find("non-finite"), std::string::npos) << r.reason;
+  EXPECT_LT(r.steps, 1000000);
+}
+
+TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
+  const Result r = run_case1({"simulation.duration_s=2e-5", "simulation.average_start_time_s=1e-5"});
+  ASSERT_EQ(r.status, Status::ok) << r.reason;
+  EXPECT_EQ(r.z_m.size(), 40u);
+  for (const char* field : {"nn", "ne", "ni_1", "ui_1", "ue", "Tev", "phi", "E", "nu_an", "nu_e", "B", "pe",
+                            "grad_pe", "ionization_rate"}) {
+    ASSERT_TRUE(r.average.count(field)) << field;
+    EXPECT_EQ(r.average.at(field).values.size(), 40u) << field;
+  }
+  for (const char* scalar : {"discharge_current_A", "discharge_current_std_A", "discharge_current_p2p_A",
+                             "thrust_N", "ion_current_A"}) {
+    EXPECT_TRUE(r.scalars.count(scalar)) << scalar;
+  }
+  EXPECT_GT(r.time_s.size(), 100u);
+  EXPECT_EQ(r.time_s.size(), r.discharge_current_a.size());
+}
+
+}  // namespace
+}  // namespace hd::hallsim
+
+namespace hd::hallsim {
+namespace {
+
+// The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
+// excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
+// from CSV. A short run must stay finite and populate all three charge states, with the
+// multiply charged ions rarer (their production needs higher thresholds).
+TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
+  const auto doc = hd::config::Document::load(
+      test::source_dir() / "configs" / "hallsim" / "spt100_xe3.toml",
+      {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"});
+  Simulation simulation(read_config(doc.root()));
+  const Result r = simulation.run();
+  ASSERT_EQ(r.status, Status::ok) << r.reason;
+  const auto peak = [&](const char* f) {
+    const auto& v = r.average.at(f).values;
+    return *std::max_element(v.begin(), v.end());
+  };
+  EXPECT_GT(peak("ni_3"), 0.0);
+  EXPECT_GT(peak("ni_1"), peak("ni_2"));
+  EXPECT_GT(peak("ni_2"), peak("ni_3"));
+  EXPECT_GT(r.scalars.at("discharge_current_A"), 0.0);
+}
+
+}  // namespace
+}  // namespace hd::hallsim
