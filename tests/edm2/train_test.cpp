@@ -129,6 +129,9 @@ TEST_F(Training, LearnsGaussianProcessProfilesAndSamplesTheirMoments) {
   // sigma_data; a model that learned the GP's correlations must at least halve it.
   EXPECT_NEAR(untrained, 1.0, 0.1);
   EXPECT_LT(trained, 0.5 * untrained);
+  const auto ema = trainer.validate_ema();  // sigma_rel 0.05 and 0.10
+  std::cout << "validation loss of the EMA profiles: " << ema[0] << ", " << ema[1] << "\n";
+  for (double loss : ema) EXPECT_LT(loss, 0.5 * untrained);
 
   const auto model_path = dir_ / "run" / "model.pt";
   export_sampling_model(dir_ / "run", 0.10, model_path);

@@ -28,6 +28,12 @@ constexpr const char* kCheckpointFormat = "hall_diffusion.checkpoint/1";
 constexpr const char* kSnapshotFormat = "hall_diffusion.ema_snapshot/1";
 constexpr const char* kModelFormat = "hall_diffusion.sampling_model/1";
 
+double mean_of(const std::vector<double>& values) {
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
 std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
@@ -228,6 +234,7 @@ struct Trainer::Impl {
   fs::path out_dir;
   torch::Device device = torch::kCPU;
   Precond model{nullptr};
+  Precond ema_model{nullptr};  // holds one EMA profile at a time for validation
   std::unique_ptr<torch::optim::Adam> optimizer;
   std::unique_ptr<dataset::StreamingReader> reader;
   std::vector<double> ema_gammas;
@@ -316,6 +323,35 @@ struct Trainer::Impl {
                           [&](const fs::path& tmp) { archive.save_to(tmp.string()); });
   }
 
+  // Weighted MSE per validation sigma of `net` (in evaluation mode): fixed noise, so
+  // values of different steps and of different weights compare.
+  std::vector<double> validation_losses(Precond& net) {
+    const auto& c = config;
+    const double sd = c.model.sigma_data;
+    torch::NoGradGuard no_grad;
+    std::vector<double> losses;
+    const auto n = val_fields.size(0);
+    for (std::size_t j = 0; j < c.val_sigmas.size(); ++j) {
+      const double sigma = c.val_sigmas[j];
+      const double weight = (sigma * sigma + sd * sd) / (sigma * sd * sigma * sd);
+      double sum = 0.0;
+      for (std::int64_t first = 0; first < n; first += c.val_batch_size) {
+        const auto count = std::min(c.val_batch_size, n - first);
+        auto fields = val_fields.narrow(0, first, count);
+        auto params = val_params.narrow(0, first, count);
+        auto x = model_image(c.model, fields, params);
+        auto generator = at::detail::createCPUGenerator(stream_seed(
+            c.seed, static_cast<std::uint64_t>(j * 1'000'003 + first), purpose_tag("edm2.validation")));
+        auto noise = torch::randn(x.sizes(), generator, torch::kFloat32).to(device);
+        auto sigmas = torch::full({count}, sigma, x.options());
+        auto denoised = net(x + noise * sigma, sigmas, label_features(c.model, params, {}));
+        sum += (denoised - x).square().mean({1, 2}).sum().item<double>() * weight;
+      }
+      losses.push_back(sum / static_cast<double>(n));
+    }
+    return losses;
+  }
+
   // Snapshots newer than the restored step belong to the abandoned future of this run
   // (or, on a fresh start, to an older run): left alone they would enter an export.
   void remove_snapshots_after_step() const {
@@ -335,6 +371,7 @@ struct Trainer::Impl {
     std::ostringstream header;
     header << "step,images,loss,lr,grad_norm,nonfinite_steps,samples_per_s,val_loss";
     for (double s : config.val_sigmas) header << ",val_sigma_" << s;
+    for (double s : config.ema_sigma_rels) header << ",val_loss_ema_" << s;
     std::string kept = header.str() + "\n";
     if (resumed && fs::exists(log_path())) {
       std::ifstream in(log_path());
@@ -355,6 +392,10 @@ struct Trainer::Impl {
       out << ',';
       if (!r.val_losses.empty()) out << r.val_losses[i];
     }
+    for (std::size_t k = 0; k < config.ema_sigma_rels.size(); ++k) {
+      out << ',';
+      if (!r.val_ema_losses.empty()) out << r.val_ema_losses[k];
+    }
     out << '\n';
     if (!out) throw Error(log_path().string() + ": cannot append to the training log");
   }
@@ -370,6 +411,9 @@ Trainer::Trainer(TrainConfig config, fs::path out_dir, bool fresh)
   torch::manual_seed(stream_seed(c.seed, 0, purpose_tag("edm2.init")));
   s.model = Precond(c.model);
   s.model->to(s.device);
+  s.ema_model = Precond(c.model);
+  s.ema_model->to(s.device);
+  s.ema_model->eval();
   s.optimizer =
       std::make_unique<torch::optim::Adam>(s.model->parameters(), torch::optim::AdamOptions(c.lr_ref)
                                                                       .betas({c.adam_beta1, c.adam_beta2})
@@ -427,32 +471,29 @@ Precond& Trainer::model() {
 
 std::vector<double> Trainer::validate() {
   auto& s = *impl_;
-  const auto& c = s.config;
-  const double sd = c.model.sigma_data;
   s.model->eval();
-  torch::NoGradGuard no_grad;
-  std::vector<double> losses;
-  const auto n = s.val_fields.size(0);
-  for (std::size_t j = 0; j < c.val_sigmas.size(); ++j) {
-    const double sigma = c.val_sigmas[j];
-    const double weight = (sigma * sigma + sd * sd) / (sigma * sd * sigma * sd);
-    double sum = 0.0;
-    for (std::int64_t first = 0; first < n; first += c.val_batch_size) {
-      const auto count = std::min(c.val_batch_size, n - first);
-      auto fields = s.val_fields.narrow(0, first, count);
-      auto params = s.val_params.narrow(0, first, count);
-      auto x = model_image(c.model, fields, params);
-      auto generator = at::detail::createCPUGenerator(stream_seed(
-          c.seed, static_cast<std::uint64_t>(j * 1'000'003 + first), purpose_tag("edm2.validation")));
-      auto noise = torch::randn(x.sizes(), generator, torch::kFloat32).to(s.device);
-      auto sigmas = torch::full({count}, sigma, x.options());
-      auto denoised = s.model(x + noise * sigma, sigmas, label_features(c.model, params, {}));
-      sum += (denoised - x).square().mean({1, 2}).sum().item<double>() * weight;
-    }
-    losses.push_back(sum / static_cast<double>(n));
-  }
+  auto losses = s.validation_losses(s.model);
   s.model->train();
   return losses;
+}
+
+std::vector<double> Trainer::validate_ema() {
+  auto& s = *impl_;
+  std::vector<double> means;
+  {
+    torch::NoGradGuard no_grad;
+    auto buffers = s.model->buffers(), ema_buffers = s.ema_model->buffers();
+    for (std::size_t i = 0; i < buffers.size(); ++i) ema_buffers[i].copy_(buffers[i]);
+  }
+  for (const auto& profile : s.ema) {
+    {
+      torch::NoGradGuard no_grad;
+      auto params = s.ema_model->parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(profile[i]);
+    }
+    means.push_back(mean_of(s.validation_losses(s.ema_model)));
+  }
+  return means;
 }
 
 bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const StepReport&)>& report) {
@@ -537,9 +578,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       r.samples_per_s = static_cast<double>(interval_steps * c.batch_size) / std::max(seconds, 1e-9);
       if (validate_now) {
         r.val_losses = validate();
-        double total = 0.0;
-        for (double v : r.val_losses) total += v;
-        r.val_loss = total / static_cast<double>(r.val_losses.size());
+        r.val_loss = mean_of(r.val_losses);
+        r.val_ema_losses = validate_ema();
       }
       s.append_log(r);
       report(r);

@@ -95,6 +95,7 @@ struct StepReport {
   std::int64_t nonfinite_steps = 0;
   std::vector<double> val_losses;  // per sigma; empty when not validated at this step
   double val_loss = 0.0;
+  std::vector<double> val_ema_losses;  // mean validation loss of each tracked EMA profile
 };
 
 class Trainer {
@@ -112,6 +113,8 @@ class Trainer {
   // Mean weighted MSE, lambda (D - x)^2, per sigma of the validation grid: the same
   // noise every time, so the numbers of different steps are comparable.
   std::vector<double> validate();
+  // The mean validation loss of each tracked EMA profile (its weights as they are now).
+  std::vector<double> validate_ema();
 
  private:
   struct Impl;
