@@ -539,11 +539,15 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       for (auto& p : s.model->parameters()) {
         auto& g = p.mutable_grad();
         if (!g.defined()) continue;
-        if (!torch::isfinite(g).all().item<bool>()) {
+        // One pass in the usual case: a non-finite entry makes the norm non-finite (a
+        // finite norm that overflows is told apart by the exact check).
+        double norm = torch::linalg_vector_norm(g, 2).item<double>();
+        if (!std::isfinite(norm) && !torch::isfinite(g).all().item<bool>()) {
           nonfinite = true;
           g.nan_to_num_(0.0, 0.0, 0.0);
+          norm = torch::linalg_vector_norm(g, 2).item<double>();
         }
-        squared_norm += g.square().sum().item<double>();
+        squared_norm += norm * norm;
       }
     }
     s.nonfinite_steps += nonfinite ? 1 : 0;
