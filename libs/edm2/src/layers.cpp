@@ -6,6 +6,17 @@
 
 namespace hd::edm2 {
 
+namespace {
+constexpr double kSiluGain = 1.0 / 0.596;  // mp_silu's constant
+// mp_sum(a, b, t) = a * skip_weight(t) + b * branch_weight(t).
+double skip_weight(double t) {
+  return (1.0 - t) / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
+}
+double branch_weight(double t) {
+  return t / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
+}
+}  // namespace
+
 torch::Tensor normalize(const torch::Tensor& x, torch::IntArrayRef dims, double eps) {
   return x * normalize_factor(x, dims, eps);
 }
@@ -36,12 +47,11 @@ torch::Tensor pixel_norm(const torch::Tensor& x) {
 }
 
 torch::Tensor mp_silu(const torch::Tensor& x) {
-  return torch::silu(x) * (1.0 / 0.596);
+  return torch::silu(x) * kSiluGain;
 }
 
 torch::Tensor mp_sum(const torch::Tensor& a, const torch::Tensor& b, double t) {
-  const double scale = 1.0 / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
-  return torch::add(a * ((1.0 - t) * scale), b, t * scale);
+  return torch::add(a * skip_weight(t), b, branch_weight(t));
 }
 
 torch::Tensor mp_cat(const torch::Tensor& a, const torch::Tensor& b, double t) {
@@ -115,17 +125,6 @@ torch::Tensor MPFourierImpl::forward(const torch::Tensor& c) {
   auto arg = torch::outer(c.to(torch::kFloat32), freqs) + phases.unsqueeze(0);
   return torch::cos(arg * two_pi) * std::numbers::sqrt2;
 }
-
-namespace {
-constexpr double kSiluGain = 1.0 / 0.596;  // mp_silu's constant
-// mp_sum(a, b, t) = a * skip_weight(t) + b * branch_weight(t).
-double skip_weight(double t) {
-  return (1.0 - t) / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
-}
-double branch_weight(double t) {
-  return t / std::sqrt((1.0 - t) * (1.0 - t) + t * t);
-}
-}  // namespace
 
 // The constants of mp_silu and of the mp_sum that closes each branch are folded into the
 // branch's convolutions (MPConv fixed_gain); forward() says where.
