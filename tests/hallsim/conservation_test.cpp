@@ -33,7 +33,7 @@ TEST(HallsimConservation, NeutralMassChangesOnlyByBoundaryFluxesWithoutIonizatio
   const std::size_t size = heavy.state_size();
   std::vector<double> y(size), y1(size), k1(size), k2(size);
   heavy.initial_state(y.data());
-  heavy.fill_padded(y.data(), electrons.te_ev[1]);
+  heavy.fill_padded(y.data(), electrons);
   electrons.initialize(heavy);
 
   const std::size_t n = grid.num_cells();
@@ -54,7 +54,7 @@ TEST(HallsimConservation, NeutralMassChangesOnlyByBoundaryFluxesWithoutIonizatio
     const auto f2 = heavy.boundary_mass_flux(0);
     for (std::size_t j = 0; j < size; ++j) y[j] = 0.5 * (y[j] + y1[j] + dt * k2[j]);
     boundary_inflow += 0.5 * dt * ((f1[0] - f1[1]) + (f2[0] - f2[1]));
-    heavy.fill_padded(y.data(), electrons.te_ev[1]);
+    heavy.fill_padded(y.data(), electrons);
     electrons.update(heavy);
     electrons.energy_step(heavy, dt);
   }

@@ -143,6 +143,10 @@ Config read_config(const hd::config::Table& root) {
   c.discharge_voltage_v = discharge.get_double("discharge_voltage_v", Range::positive());
   c.cathode_coupling_voltage_v =
       discharge.get_double_or("cathode_coupling_voltage_v", 0.0, Range::non_negative());
+  c.anode_boundary =
+      discharge.get_choice_or("anode_boundary_condition", {"sheath", "dirichlet"}, "sheath") == "sheath"
+          ? AnodeBoundary::sheath
+          : AnodeBoundary::dirichlet;
   c.anode_electron_temperature_ev =
       discharge.get_double_or("anode_electron_temperature_ev", 2.0, Range::positive());
   c.cathode_electron_temperature_ev =

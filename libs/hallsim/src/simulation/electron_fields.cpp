@@ -178,7 +178,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
   //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
-  const double v_left = config_.discharge_voltage_v;
+  const double v_left = config_.discharge_voltage_v + anode_sheath_potential_v;
   const double v_right = config_.cathode_coupling_voltage_v;
   double numerator = v_left - v_right, denominator = 0.0;
   const auto& z = grid_.z_node_m;
@@ -193,6 +193,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
 
   const double j_d = discharge_current_a / area_m2_;
+  if (config_.anode_boundary == AnodeBoundary::sheath && !config_.landmark) {
+    // V_s = -Te ln(min(1, je / je_th)) from the first cell, je = Id/A - ji,
+    // je_th = e ne sqrt(8 e Te / (pi m_e)) / 4; zero when electrons do not reach the anode.
+    const double je = j_d - ji_a_m2[1];
+    const double je_thermal = 0.25 * e * ne_m3[1] * std::sqrt(8.0 * e * te_ev[1] / (constants::pi * me));
+    anode_sheath_potential_v = je > 0.0 ? -te_ev[1] * std::log(std::min(1.0, je / je_thermal)) : 0.0;
+  }
   for (std::size_t i = 0; i < m; ++i) {
     // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D
     electric_field_v_m[i] =
@@ -257,8 +264,15 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
                               inelastic * inverse_density_[i] / eps;
   }
   EnergyBoundary bc;
-  bc.anode_dirichlet = true;
+  // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
+  bc.anode_dirichlet = config_.anode_boundary == AnodeBoundary::dirichlet || ue_m_s[0] > 0.0;
   bc.anode_energy_density = 1.5 * config_.anode_electron_temperature_ev * ne_m3[0];
+  if (!bc.anode_dirichlet) {
+    // Sheath energy flux F_0 = 2 ne ue (Te + V_s) at the anode face, with ne Te = (2/3) n_eps
+    // and n_eps_0 = n_eps_1 ne_0 / ne_1 (Neumann on eps).
+    bc.anode_flux_per_energy_density = 4.0 / 3.0 * ue_m_s[0] * ne_m3[0] * inverse_density_[1];
+    bc.anode_flux_constant = 2.0 * ne_m3[0] * ue_m_s[0] * anode_sheath_potential_v;
+  }
   bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
   electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
                        energy_density_ev_m3);

@@ -68,7 +68,7 @@ void HeavySpecies::initial_state(double* y) const {
   }
 }
 
-void HeavySpecies::fill_padded(const double* y, double te_anode_ev) {
+void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons) {
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const double floor = fluids_[f].mass_kg * density_floor_m3;
     const double* r = y + offset_rho(f);
@@ -95,13 +95,21 @@ void HeavySpecies::fill_padded(const double* y, double te_anode_ev) {
       }
     }
   }
-  apply_boundaries(te_anode_ev);
+  apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
 }
 
-void HeavySpecies::apply_boundaries(double te_anode_ev) {
+void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_v) {
   const double e = constants::elementary_charge_c;
-  // Ions: anode Bohm condition through the Riemann invariant (section 5, V_s = 0 so
-  // u_b = -c_s); cathode Neumann with inflow velocities set to zero.
+  // Ions: anode Bohm condition through the Riemann invariant (section 5), target velocity
+  // u_b = -c_s / sqrt(1 + chi) with chi from the sheath potential (Hara 2019; chi = 0 without
+  // a sheath); cathode Neumann with inflow velocities set to zero.
+  double chi = 0.0;
+  if (sheath_potential_v > 0.0) {
+    // chi = exp(-V_s/Te) / sqrt(pi V_s/Te) / (1 + erf(sqrt(V_s/Te)))
+    const double x = sheath_potential_v / te_anode_ev;
+    chi = std::exp(-x) / std::sqrt(constants::pi * x) / (1.0 + std::erf(std::sqrt(x)));
+  }
+  const double bohm_factor = 1.0 / std::sqrt(1.0 + chi);
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
     const Propellant& prop = config_.propellants[fl.propellant];
@@ -117,8 +125,9 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
       rho_u[0] = rho_u[1];
     } else {
       // rho_g = exp((u_b - J-)/c_s), J- = u_int - c_s ln rho_int
-      rho[0] = rho[1] * std::exp((-cs - u_int) / cs);
-      rho_u[0] = -cs * rho[0];
+      const double u_b = -cs * bohm_factor;
+      rho[0] = rho[1] * std::exp((u_b - u_int) / cs);
+      rho_u[0] = u_b * rho[0];
     }
     rho[n_ + 1] = rho[n_];
     rho_u[n_ + 1] = std::max(rho_u[n_], 0.0);
@@ -140,7 +149,7 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
 }
 
 void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double* ydot) {
-  fill_padded(y, electrons.te_ev[1]);
+  fill_padded(y, electrons);
   std::fill(ydot, ydot + state_size_, 0.0);
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];

@@ -42,6 +42,9 @@ class ElectronFields {
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
+  // Anode sheath potential V_s (V), lagging one step: V_L = Vd + V_s. Zero in LANDMARK mode
+  // and with the Dirichlet anode.
+  double anode_sheath_potential_v = 0.0;
 
  private:
   void compute_pressure();
