@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/dataset/normalized.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "hd/common/error.hpp"
+
+namespace hd::dataset {
+namespace {
+
+namespace fs = std::filesystem;
+
+class NormalizedDataset : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("hd_dataset_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    metadata_.fields = {{"ui_1", "nu_an"}, {1.0, 2.0}, {3.0, 4.0}, {false, true}};
+    metadata_.params = {{"discharge_voltage_v", "magnetic_field_scale", "wall_loss_scale"},
+                        {300, 1, 1},
+                        {100, 0.3, 0.5},
+                        {false, false, false}};
+    metadata_.z_m = {0.01, 0.03, 0.05, 0.07};
+    metadata_.target_std = 0.5;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Row r holds the value 1000 r + position in every field and 10 r + j in params, so
+  // any row read back identifies itself.
+  fs::path write(std::int64_t rows, std::int64_t per_append) {
+    auto path = dir_ / "data.h5";
+    Writer writer(path, metadata_, 8);
+    for (std::int64_t first = 0; first < rows; first += per_append) {
+      std::vector<float> fields, params;
+      for (std::int64_t r = first; r < std::min(rows, first + per_append); ++r) {
+        for (int k = 0; k < 8; ++k) fields.push_back(static_cast<float>(1000 * r + k));
+        for (int j = 0; j < 3; ++j) params.push_back(static_cast<float>(10 * r + j));
+      }
+      writer.append(fields, params);
+    }
+    writer.close();
+    return path;
+  }
+
+  fs::path dir_;
+  Metadata metadata_;
+};
+
+TEST_F(NormalizedDataset, WrittenRowsAndMetadataReadBackExactly) {
+  auto path = write(37, 10);
+  Reader reader(path);
+  ASSERT_EQ(reader.rows(), 37);
+  const auto& m = reader.metadata();
+  EXPECT_EQ(m.fields.names, metadata_.fields.names);
+  EXPECT_EQ(m.fields.log, metadata_.fields.log);
+  EXPECT_EQ(m.params.mean, metadata_.params.mean);
+  EXPECT_EQ(m.z_m, metadata_.z_m);
+  EXPECT_EQ(m.target_std, 0.5);
+  std::vector<std::int64_t> rows{36, 3, 4, 5, 0};
+  auto batch = reader.read(rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(batch.fields[i * 8 + 7], 1000.0f * rows[i] + 7);
+    EXPECT_EQ(batch.params[i * 3 + 2], 10.0f * rows[i] + 2);
+  }
+}
+
+TEST_F(NormalizedDataset, StreamVisitsEverySplitRowOncePerEpoch) {
+  auto path = write(100, 100);
+  std::vector<std::int64_t> split;
+  for (std::int64_t r = 0; r < 100; r += 3) split.push_back(r);  // 34 rows
+  StreamingReader stream(path, split, {.batch_size = 5, .seed = 7, .chunk_rows = 4, .window_chunks = 2});
+  std::multiset<std::int64_t> first_epoch, second_epoch;
+  std::vector<std::int64_t> order;
+  while (stream.position() < 2 * 34) {
+    auto batch = stream.next();
+    for (std::int64_t b = 0; b < batch.size; ++b) {
+      const auto row = batch.indices[b];
+      EXPECT_EQ(batch.fields[b * 8 + 1], 1000.0f * row + 1) << "data and index disagree";
+      const auto position = stream.position() - batch.size + b;
+      (position < 34 ? first_epoch : second_epoch).insert(row);
+      order.push_back(row);
+    }
+  }
+  EXPECT_EQ(first_epoch, std::multiset<std::int64_t>(split.begin(), split.end()));
+  // The second epoch starts mid-batch (70 > 68 samples): check its first 34 - 2.
+  std::vector<std::int64_t> epoch1(order.begin(), order.begin() + 34),
+      epoch2(order.begin() + 34, order.begin() + 68);
+  EXPECT_NE(epoch1, epoch2) << "each epoch has a fresh order";
+  std::vector<std::int64_t> sorted1(epoch1), sorted2(epoch2);
+  std::sort(sorted1.begin(), sorted1.end());
+  std::sort(sorted2.begin(), sorted2.end());
+  EXPECT_EQ(sorted1, sorted2);
+  EXPECT_NE(epoch1, sorted1) << "rows are shuffled";
+}
+
+TEST_F(NormalizedDataset, SeekReproducesTheStreamExactly) {
+  auto path = write(50, 50);
+  StreamOptions options{.batch_size = 7, .seed = 3, .chunk_rows = 4, .window_chunks = 3};
+  StreamingReader a(path, {}, options);
+  for (int i = 0; i < 9; ++i) a.next();
+  const auto position = a.position();
+  auto expected = a.next();
+  StreamingReader b(path, {}, options);
+  b.seek(position);
+  auto resumed = b.next();
+  EXPECT_EQ(resumed.indices, expected.indices);
+  EXPECT_EQ(resumed.fields, expected.fields);
+}
+
+TEST_F(NormalizedDataset, MissingOrCorruptFilesAreOneLineErrorsNamingTheFile) {
+  auto expect_error = [](auto&& action, const std::string& needle) {
+    try {
+      action();
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find(needle), std::string::npos) << message;
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+  };
+  expect_error([&] { Reader r(dir_ / "absent.h5"); }, "absent.h5: no such dataset file");
+  std::ofstream(dir_ / "corrupt.h5") << "not hdf5";
+  expect_error([&] { Reader r(dir_ / "corrupt.h5"); }, "corrupt.h5: not an HDF5 file");
+  auto path = write(10, 10);
+  write_split(dir_ / "split.h5", std::vector<std::int64_t>{3, 12}, "data.h5");
+  expect_error([&] { StreamingReader s(path, read_split(dir_ / "split.h5"), {}); }, "out of range");
+  expect_error([&] { read_split(dir_ / "nosplit.h5"); }, "nosplit.h5: no such split file");
+}
+
+TEST_F(NormalizedDataset, SplitFilesRoundTrip) {
+  std::vector<std::int64_t> indices{5, 1, 9};
+  write_split(dir_ / "val.h5", indices, "data.h5");
+  EXPECT_EQ(read_split(dir_ / "val.h5"), indices);
+}
+
+}  // namespace
+}  // namespace hd::dataset
