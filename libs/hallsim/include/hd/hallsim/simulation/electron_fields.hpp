@@ -56,6 +56,8 @@ class ElectronFields {
   double area_m2_ = 0.0;
   std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
   std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
+  std::vector<double> wall_energy_loss_rate_hz_;         // W / eps of the wall model
+  std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
   std::vector<double> inverse_density_;                  // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
