@@ -131,6 +131,7 @@ void read_wall_loss(const Table& t, Config& c) {
     m.loss_scale = t.get_double_or("loss_scale", m.loss_scale, Range::non_negative());
     m.plume_loss_scale = t.get_double_or("plume_loss_scale", m.plume_loss_scale, Range::non_negative());
     m.transition_length_m = t.get_double_or("transition_length_m", default_transition, Range::non_negative());
+    m.ion_wall_losses = t.get_bool_or("ion_wall_losses", false);
     c.wall_loss = m;
   }
 }

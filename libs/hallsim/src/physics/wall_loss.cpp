@@ -72,4 +72,13 @@ WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma) {
   return std::visit(Rates{plasma}, model);
 }
 
+double ion_wall_loss_coefficient(const WallLoss& model, double z_m, double channel_length_m,
+                                 double channel_width_m) {
+  const auto* m = std::get_if<WallSheath>(&model);
+  if (m == nullptr || !m->ion_wall_losses) return 0.0;
+  // h / dr inside the channel, h = 0.86 loss_scale / sqrt(3); none in the plume
+  const double h = m->loss_scale * 0.86 / std::sqrt(3.0);
+  return linear_transition(z_m, channel_length_m, m->transition_length_m, h / channel_width_m, 0.0);
+}
+
 }  // namespace hd::hallsim

@@ -31,6 +31,15 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
   for (const Fluid& f : fluids_) inverse_mass_.push_back(1.0 / f.mass_kg);
+  const double channel_width_m = config.geometry.outer_radius_m - config.geometry.inner_radius_m;
+  std::vector<double> wall(n_ + 2, 0.0);
+  bool any_wall_loss = false;
+  for (std::size_t i = 1; i <= n_; ++i) {
+    wall[i] = ion_wall_loss_coefficient(config.wall_loss, grid.z_node_m[i], config.geometry.channel_length_m,
+                                        channel_width_m);
+    any_wall_loss = any_wall_loss || wall[i] > 0.0;
+  }
+  if (any_wall_loss) ion_wall_loss_coefficient_ = std::move(wall);
 }
 
 std::size_t HeavySpecies::offset_rho(std::size_t f) const {
@@ -200,6 +209,22 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
       const double momentum_rate = k_ne[i] * rho_u_src[i];
       dmom_dst[i] += momentum_rate;
       if (ion_reactant) dmom_src[i] -= momentum_rate;
+    }
+  }
+  if (ion_wall_loss_coefficient_.empty()) return;
+  // Ion wall losses: rho_dot = nu_iw rho, nu_iw = (h/dr) sqrt(Z e Te / m), with the momentum
+  // going to the wall and the mass returning to the propellant's neutrals.
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const double ze_over_m = fl.charge * constants::elementary_charge_c * inverse_mass_[f];
+    double* drho = ydot + offset_rho(f) - 1;  // indexed by padded cell i
+    double* dmom = ydot + offset_rho_u(f) - 1;
+    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant)) - 1;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      const double nu = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
+      drho[i] -= nu * rho_[f][i];
+      dmom[i] -= nu * rho_u_[f][i];
+      drho_neutral[i] += nu * rho_[f][i];
     }
   }
 }

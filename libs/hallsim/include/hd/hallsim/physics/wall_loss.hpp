@@ -39,6 +39,9 @@ struct WallSheath {
   double loss_scale = 1.0;
   double plume_loss_scale = 1.0;  // s_p downstream of the channel
   double transition_length_m = 0.0025;
+  // Ions reaching the channel walls recombine and return as neutrals, at the rate
+  // nu_iw = h sqrt(Z e Te / m) / dr inside the channel.
+  bool ion_wall_losses = false;
 };
 
 using WallLoss = std::variant<NoWallLosses, ConstantSheathPotential, WallSheath>;
@@ -65,5 +68,10 @@ struct WallRates {
 };
 
 WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma);
+
+// h(z) / dr (m^-1) for the ion wall losses: the ion loss frequency of charge state Z is this
+// times sqrt(Z e Te / m). Zero unless the model is a WallSheath with ion_wall_losses.
+double ion_wall_loss_coefficient(const WallLoss& model, double z_m, double channel_length_m,
+                                 double channel_width_m);
 
 }  // namespace hd::hallsim

@@ -86,7 +86,8 @@ class HeavySpecies {
   std::size_t state_size_ = 0;
   double area_m2_ = 0.0;
   std::vector<std::vector<double>> rho_, rho_u_;
-  std::vector<double> inverse_mass_;  // 1 / m per fluid (kg^-1)
+  std::vector<double> inverse_mass_;               // 1 / m per fluid (kg^-1)
+  std::vector<double> ion_wall_loss_coefficient_;  // h / dr per padded cell (m^-1), empty when off
   FaceWorkspace faces_;
   std::vector<std::array<double, 2>> boundary_flux_;
 };
