@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // hd_config: validate any of the suite's TOML configs and print the resolved values.
 //
-//   hd_config check configs/hallsim/landmark_case1.toml [--set simulation.num_cells=400]
+//   hd_config check configs/hallsim/landmark_case1.toml [--set domain.num_cells=400]
 //   hd_config check my_run.toml --kind hallsim
 //   hd_config show FILE        (parse and apply overrides only, no schema)
 //
@@ -14,15 +14,26 @@
 
 #include "hd/common/app.hpp"
 #include "hd/common/error.hpp"
+#include "hd/hallsim/config.hpp"
+#ifdef HD_CONFIG_WITH_TORCH
+#include "hd/edm2/model_config.hpp"
+#include "hd/edm2/training.hpp"
+#endif
 
 namespace {
 
-// Each kind reads the whole document through its library's typed reader, which throws
-// hd::Error on the first problem, then rejects keys nobody read.
-using Reader = std::function<void(const hd::config::Table& root)>;
+// Each kind reads the whole document through its library's typed reader (the same code
+// the app runs), which throws hd::Error on the first problem and rejects unknown keys.
+using Reader = std::function<void(const hd::config::Document& doc)>;
 
 const std::map<std::string, Reader>& readers() {
-  static const std::map<std::string, Reader> kinds = {};
+  static const std::map<std::string, Reader> kinds = {
+      {"hallsim", [](const hd::config::Document& doc) { hd::hallsim::read_config(doc.root()); }},
+#ifdef HD_CONFIG_WITH_TORCH
+      {"model", [](const hd::config::Document& doc) { hd::edm2::read_model_config(doc.root().table("model")); }},
+      {"train", [](const hd::config::Document& doc) { hd::edm2::read_train_config(doc); }},
+#endif
+  };
   return kinds;
 }
 
@@ -36,6 +47,7 @@ std::string kind_list() {
 
 int main(int argc, char** argv) {
   hd::App app("hd_config", "Validate a hall_diffusion TOML config and print the resolved values");
+  app.add_overrides_option();
   auto& cli = app.cli();
   cli.require_subcommand(1);
   std::string kind;
@@ -57,7 +69,7 @@ int main(int argc, char** argv) {
         throw hd::Error(file.string() + ": unknown config kind '" + kind +
                         "' (pass --kind; known kinds: " + kind_list() + ")");
       }
-      it->second(doc.root());
+      it->second(doc);
       doc.root().finish();
     }
     std::cout << doc.to_toml() << "\n";

@@ -19,22 +19,27 @@ App::App(std::string name, std::string description)
   // Common options may follow a subcommand (`hd_config check FILE --set a=1`).
   cli_.fallthrough();
   cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + version());
-  cli_.add_option(
-          "--set", overrides_,
-          "Override a config value, e.g. --set simulation.num_cells=200 (repeatable; the value is TOML)")
-      ->type_name("KEY=VALUE")
-      ->take_all();
   auto* quiet = cli_.add_flag("-q,--quiet", quiet_, "Only print warnings and errors");
   cli_.add_flag("-v,--verbose", verbose_, "Print debug messages")->excludes(quiet);
+}
+
+void App::add_overrides_option() {
+  if (cli_.get_option_no_throw("--set") != nullptr) return;
+  cli_.add_option("--set", overrides_,
+                  "Override a config value, e.g. --set domain.num_cells=400 (repeatable; the value is TOML)")
+      ->type_name("KEY=VALUE")
+      ->take_all();
 }
 
 void App::add_config_option(bool required) {
   auto* opt = cli_.add_option("-c,--config", config_path_, "TOML configuration file");
   if (required) opt->required();
+  add_overrides_option();
 }
 
 void App::add_config_positional() {
   cli_.add_option("config", config_path_, "TOML configuration file")->required();
+  add_overrides_option();
 }
 
 void App::add_seed_option(std::uint64_t default_seed) {

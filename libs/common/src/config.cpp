@@ -405,7 +405,7 @@ void Document::set(std::string_view assignment) {
   const std::string origin = "--set " + std::string(assignment);
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    throw Error(origin + ": expected key=value, e.g. --set simulation.num_cells=200");
+    throw Error(origin + ": expected key=value, e.g. --set domain.num_cells=400");
   }
   const std::string key(assignment.substr(0, eq));
   const std::string value(assignment.substr(eq + 1));

@@ -30,9 +30,12 @@ class App {
   App(std::string name, std::string description);
 
   CLI::App& cli() { return cli_; }
-  // --config FILE (required unless `required` is false).
+  // --set KEY=VALUE overrides (added by the config options; call it directly when the
+  // config file arrives another way).
+  void add_overrides_option();
+  // --config FILE (required unless `required` is false), with --set.
   void add_config_option(bool required = true);
-  // CONFIG as the first positional argument instead of --config.
+  // CONFIG as the first positional argument instead of --config, with --set.
   void add_config_positional();
   // --seed N.
   void add_seed_option(std::uint64_t default_seed);
