@@ -110,8 +110,8 @@ void read_anomalous(const Table& t, Config& c) {
 }
 
 void read_wall_loss(const Table& t, Config& c) {
-  const std::string model = t.get_choice_or("model", {"none", "constant_sheath_potential", "wall_sheath"},
-                                            "constant_sheath_potential");
+  const std::string model =
+      t.get_choice_or("model", {"none", "constant_sheath_potential", "wall_sheath"}, "wall_sheath");
   const double default_transition = 0.1 * c.geometry.channel_length_m;
   if (model == "none") {
     c.wall_loss = NoWallLosses{};

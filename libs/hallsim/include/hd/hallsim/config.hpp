@@ -65,7 +65,7 @@ struct Config {
   std::filesystem::path landmark_rates_file;  // landmark_rates.csv
 
   AnomalousTransport anomalous_transport = TwoZoneBohm{};
-  WallLoss wall_loss = ConstantSheathPotential{};
+  WallLoss wall_loss = WallSheath{};
   Conductivity conductivity = Mitchner{};
 
   bool reconstruct = true;  // MUSCL with van Leer limiter for the ions
