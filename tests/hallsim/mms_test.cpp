@@ -213,8 +213,9 @@ Errors energy_steady_state_error(std::size_t cells, double theta) {
     c.source[i] = (i == 0 || i == n + 1) ? 0.0 : (derivative(flux, z) + loss_rate(eps(z)) * ne(z) * eps(z));
     energy[i] = ne(z) * 3.0;
   }
-  EnergyBoundary bc{true, ne(g.z_node_m[0]) * eps(g.z_node_m[0]),
-                    ne(g.z_node_m[n + 1]) * eps(g.z_node_m[n + 1])};
+  EnergyBoundary bc;
+  bc.anode_energy_density = ne(g.z_node_m[0]) * eps(g.z_node_m[0]);
+  bc.cathode_energy_density = ne(g.z_node_m[n + 1]) * eps(g.z_node_m[n + 1]);
   TridiagonalWorkspace ws(n + 2);
   for (int step = 0; step < 400; ++step) {
     for (std::size_t i = 0; i < n + 2; ++i) c.loss_rate_hz[i] = loss_rate(energy[i] * c.inv_ne_m3[i]);

@@ -79,7 +79,7 @@ namespace {
 
 // The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
 // excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
-// from CSV. A short run must stay finite and populate all three charge states, with the
+// from CSV, the anode sheath. A short run must stay finite and populate all three charge states, with the
 // multiply charged ions rarer (their production needs higher thresholds).
 TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
   const auto doc = hd::config::Document::load(
@@ -96,6 +96,9 @@ TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChar
   EXPECT_GT(peak("ni_1"), peak("ni_2"));
   EXPECT_GT(peak("ni_2"), peak("ni_3"));
   EXPECT_GT(r.scalars.at("discharge_current_A"), 0.0);
+  // The anode sheath repels electrons: a positive potential of a few Te, far below Vd.
+  EXPECT_GT(r.scalars.at("anode_sheath_potential_V"), 0.0);
+  EXPECT_LT(r.scalars.at("anode_sheath_potential_V"), 50.0);
 }
 
 }  // namespace

@@ -111,20 +111,29 @@ void read_anomalous(const Table& t, Config& c) {
 
 void read_wall_loss(const Table& t, Config& c) {
   const std::string model =
-      t.get_choice_or("model", {"none", "constant_sheath_potential"}, "constant_sheath_potential");
+      t.get_choice_or("model", {"none", "constant_sheath_potential", "wall_sheath"}, "wall_sheath");
+  const double default_transition = 0.1 * c.geometry.channel_length_m;
   if (model == "none") {
     c.wall_loss = NoWallLosses{};
-    return;
+  } else if (model == "constant_sheath_potential") {
+    ConstantSheathPotential m;
+    m.sheath_potential_v = t.get_double_or("sheath_potential_v", m.sheath_potential_v, Range::positive());
+    m.alpha_inside = t.get_double_or("alpha_inside", m.alpha_inside, Range::non_negative());
+    m.alpha_outside = t.get_double_or("alpha_outside", m.alpha_outside, Range::non_negative());
+    m.transition_length_m = t.get_double_or("transition_length_m", default_transition, Range::non_negative());
+    m.wall_collision_frequency_hz =
+        t.get_double_or("wall_collision_frequency_hz", m.wall_collision_frequency_hz, Range::non_negative());
+    c.wall_loss = m;
+  } else {
+    WallSheath m;
+    m.material = wall_material(
+        t.get_choice_or("material", {"Alumina", "BoronNitride", "SiO2", "BNSiO2", "SiC"}, "BNSiO2"));
+    m.loss_scale = t.get_double_or("loss_scale", m.loss_scale, Range::non_negative());
+    m.plume_loss_scale = t.get_double_or("plume_loss_scale", m.plume_loss_scale, Range::non_negative());
+    m.transition_length_m = t.get_double_or("transition_length_m", default_transition, Range::non_negative());
+    m.ion_wall_losses = t.get_bool_or("ion_wall_losses", false);
+    c.wall_loss = m;
   }
-  ConstantSheathPotential m;
-  m.sheath_potential_v = t.get_double_or("sheath_potential_v", m.sheath_potential_v, Range::positive());
-  m.alpha_inside = t.get_double_or("alpha_inside", m.alpha_inside, Range::non_negative());
-  m.alpha_outside = t.get_double_or("alpha_outside", m.alpha_outside, Range::non_negative());
-  m.transition_length_m =
-      t.get_double_or("transition_length_m", 0.1 * c.geometry.channel_length_m, Range::non_negative());
-  m.wall_collision_frequency_hz =
-      t.get_double_or("wall_collision_frequency_hz", m.wall_collision_frequency_hz, Range::non_negative());
-  c.wall_loss = m;
 }
 
 }  // namespace
@@ -143,6 +152,10 @@ Config read_config(const hd::config::Table& root) {
   c.discharge_voltage_v = discharge.get_double("discharge_voltage_v", Range::positive());
   c.cathode_coupling_voltage_v =
       discharge.get_double_or("cathode_coupling_voltage_v", 0.0, Range::non_negative());
+  c.anode_boundary =
+      discharge.get_choice_or("anode_boundary_condition", {"sheath", "dirichlet"}, "sheath") == "sheath"
+          ? AnodeBoundary::sheath
+          : AnodeBoundary::dirichlet;
   c.anode_electron_temperature_ev =
       discharge.get_double_or("anode_electron_temperature_ev", 2.0, Range::positive());
   c.cathode_electron_temperature_ev =

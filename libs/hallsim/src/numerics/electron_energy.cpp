@@ -37,7 +37,15 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
     a = (from_left ? 5.0 / 3.0 * ue : 0.0) + g * c.inv_ne_m3[f];
     b = (from_left ? 0.0 : 5.0 / 3.0 * ue) - g * c.inv_ne_m3[f + 1];
   };
-  face(0, a_prev, b_prev);
+  // With the sheath the anode face carries the prescribed flux; its constant part enters
+  // row 1 as the source F_0 / dz_1.
+  double anode_source = 0.0;
+  if (bc.anode_dirichlet) {
+    face(0, a_prev, b_prev);
+  } else {
+    b_prev = bc.anode_flux_per_energy_density;
+    anode_source = dt_s * bc.anode_flux_constant * grid.inv_dz_m[1];
+  }
   for (std::size_t i = 1; i <= n; ++i) {
     double a = 0.0, b = 0.0;
     face(i, a, b);
@@ -49,13 +57,13 @@ void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const E
     ws.lower[i] = theta * lower;
     ws.diag[i] = 1.0 + theta * diag;
     ws.upper[i] = theta * upper;
-    ws.rhs[i] = energy_density[i] + dt_s * c.source[i] -
+    ws.rhs[i] = (i == 1 ? anode_source : 0.0) + energy_density[i] + dt_s * c.source[i] -
                 (1.0 - theta) * (lower * energy_density[i - 1] + diag * energy_density[i] +
                                  upper * energy_density[i + 1]);
     a_prev = a;
     b_prev = b;
   }
-  // Anode: Dirichlet on the face value, or Neumann (n_eps_0/ne_0 = n_eps_1/ne_1).
+  // Anode node: the Dirichlet value, or Neumann on eps (n_eps_0/ne_0 = n_eps_1/ne_1).
   ws.lower[0] = 0.0;
   ws.diag[0] = 1.0;
   if (bc.anode_dirichlet) {

@@ -32,6 +32,7 @@ void write_scalar(H5::Group& group, const std::string& name, double value, const
 std::string scalar_units(const std::string& name) {
   if (name.ends_with("_A")) return "A";
   if (name.ends_with("_N")) return "N";
+  if (name.ends_with("_V")) return "V";
   return "1";
 }
 

@@ -1,28 +1,84 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/hallsim/physics/wall_loss.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 
+#include "hd/common/error.hpp"
+#include "hd/hallsim/constants.hpp"
 #include "hd/hallsim/physics/transition.hpp"
 
 namespace hd::hallsim {
 
-double wall_energy_loss_rate_hz(const WallLoss& model, double z_m, double channel_length_m,
-                                double mean_energy_ev) {
-  const auto* m = std::get_if<ConstantSheathPotential>(&model);
-  if (m == nullptr) return 0.0;
-  const double alpha =
-      linear_transition(z_m, channel_length_m, m->transition_length_m, m->alpha_inside, m->alpha_outside);
-  // W / eps = 1e7 alpha exp(-U / eps)
-  return m->wall_collision_frequency_hz * alpha * std::exp(-m->sheath_potential_v / mean_energy_ev);
+WallMaterial wall_material(const std::string& name) {
+  // (eps* in eV, sigma0), hallsim-physics section 4
+  static const std::array<WallMaterial, 5> materials{{{"Alumina", 22.0, 0.57},
+                                                      {"BoronNitride", 45.0, 0.24},
+                                                      {"SiO2", 18.0, 0.50},
+                                                      {"BNSiO2", 40.0, 0.54},
+                                                      {"SiC", 43.0, 0.69}}};
+  for (const auto& m : materials) {
+    if (m.name == name) return m;
+  }
+  throw Error("unknown wall material '" + name + "' (choices: Alumina, BoronNitride, SiO2, BNSiO2, SiC)");
 }
 
-double wall_momentum_frequency_hz(const WallLoss& model, double z_m, double channel_length_m) {
-  const auto* m = std::get_if<ConstantSheathPotential>(&model);
-  if (m == nullptr) return 0.0;
-  // nu_ew_mom = 1e7 s^-1 inside the channel, 0 in the plume
-  return linear_transition(z_m, channel_length_m, m->transition_length_m, m->wall_collision_frequency_hz,
-                           0.0);
+namespace {
+
+struct Rates {
+  const WallPlasma& p;
+
+  WallRates operator()(const NoWallLosses&) const { return {}; }
+
+  WallRates operator()(const ConstantSheathPotential& m) const {
+    const double alpha =
+        linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, m.alpha_inside, m.alpha_outside);
+    const double eps = 1.5 * p.te_ev;
+    // W / eps = 1e7 alpha exp(-U / eps); nu_ew_mom = 1e7 s^-1 in the channel, 0 in the plume
+    return {m.wall_collision_frequency_hz * alpha * std::exp(-m.sheath_potential_v / eps),
+            linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, m.wall_collision_frequency_hz,
+                              0.0)};
+  }
+
+  WallRates operator()(const WallSheath& m) const {
+    constexpr double e = constants::elementary_charge_c, me = constants::electron_mass_kg;
+    const double te = p.te_ev;
+    // gamma = min(1 - 8.3 sqrt(m_e / m_i), sigma0 + 1.5 Te / eps* (1 - sigma0)): the cap is
+    // the space-charge-limited emission
+    const double sigma0 = m.material.see_base_yield;
+    const double gamma = std::min(1.0 - 8.3 * std::sqrt(me / p.mean_ion_mass_kg),
+                                  sigma0 + 1.5 * te / m.material.see_energy_ev * (1.0 - sigma0));
+    // j_iw = e h sqrt(e Te) sum Z^1.5 n_Z / sqrt(m_Z), h = 0.86 loss_scale / sqrt(3)
+    const double h = m.loss_scale * 0.86 / std::sqrt(3.0);
+    const double ion_wall_current = e * h * std::sqrt(e * te) * p.ion_wall_flux_moment;
+    // nu_ew = j_iw / (e ne dr (1 - gamma))
+    const double nu_ew = ion_wall_current / (e * p.ne_m3 * p.channel_width_m * (1.0 - gamma));
+    // phi_s = Te ln[(1 - gamma) sqrt(m_i / (2 pi m_e))]
+    const double sheath_potential =
+        te * std::log((1.0 - gamma) * std::sqrt(p.mean_ion_mass_kg / (2.0 * constants::pi * me)));
+    const double plume_scale =
+        linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, 1.0, m.plume_loss_scale);
+    // W = nu_ew s_p (2 Te + (1 - gamma) phi_s), per unit eps = 1.5 Te
+    const double power_per_electron = nu_ew * plume_scale * (2.0 * te + (1.0 - gamma) * sheath_potential);
+    return {power_per_electron / (1.5 * te),
+            linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, nu_ew, 0.0)};
+  }
+};
+
+}  // namespace
+
+WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma) {
+  return std::visit(Rates{plasma}, model);
+}
+
+double ion_wall_loss_coefficient(const WallLoss& model, double z_m, double channel_length_m,
+                                 double channel_width_m) {
+  const auto* m = std::get_if<WallSheath>(&model);
+  if (m == nullptr || !m->ion_wall_losses) return 0.0;
+  // h / dr inside the channel, h = 0.86 loss_scale / sqrt(3); none in the plume
+  const double h = m->loss_scale * 0.86 / std::sqrt(3.0);
+  return linear_transition(z_m, channel_length_m, m->transition_length_m, h / channel_width_m, 0.0);
 }
 
 }  // namespace hd::hallsim

@@ -63,6 +63,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &ionization_rate_m3_s,
                   &drift_energy_ev,
                   &drag_v_m,
+                  &wall_energy_loss_rate_hz_,
                   &resistivity_ohm_m_,
                   &inverse_density_}) {
     *v = zeros(m);
@@ -70,6 +71,9 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
   neutral_density_m3_.assign(config.propellants.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
+  for (const Fluid& f : chemistry.fluids) {
+    wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
+  }
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
     magnetic_field_t[i] =
@@ -79,7 +83,6 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
     // The anomalous profile is prescribed (c(z) omega_ce) and the wall momentum frequency
     // fixed in z, so both are evaluated once.
     nu_an_hz[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch) * cyclotron_frequency_hz[i];
-    nu_wall_hz[i] = wall_momentum_frequency_hz(config.wall_loss, z, l_ch);
     // Te = Te_L + (Vd/10 - Te_L) exp(-((z - L_ch) / 8 mm)^2)  (section 13 initial state)
     const double x = (z - l_ch) / 8e-3;
     te_ev[i] = config.anode_electron_temperature_ev +
@@ -110,7 +113,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   const std::size_t num_neutrals = config_.propellants.size();
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
   for (std::size_t i = 0; i < m; ++i) {
-    double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0;
+    double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
       const int z = heavy.fluid(f).charge;
       const double ni = heavy.density_at_node(f, i);
@@ -119,6 +122,8 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       ions += ni;
       flux += z * ni_ui;
       ion_flux += ni_ui;
+      ion_mass += ni * heavy.fluid(f).mass_kg;
+      wall_flux_moment += wall_flux_coefficient_[f] * ni;
     }
     ne_m3[i] = std::max(ne, electron_density_floor_m3);
     const double inv_ne = 1.0 / ne_m3[i];
@@ -152,6 +157,17 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     nu_inelastic_hz[i] = nu_iz + nu_ex;
     nu_en_hz[i] = nu_en;
     nu_ei_hz[i] = nu_ei;
+    WallPlasma wall;
+    wall.z_m = grid_.z_node_m[i];
+    wall.channel_length_m = config_.geometry.channel_length_m;
+    wall.channel_width_m = config_.geometry.outer_radius_m - config_.geometry.inner_radius_m;
+    wall.te_ev = te;
+    wall.ne_m3 = ne_m3[i];
+    wall.ion_wall_flux_moment = wall_flux_moment;
+    wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : heavy.fluid(num_neutrals).mass_kg;
+    const WallRates wall_rate = wall_rates(config_.wall_loss, wall);
+    nu_wall_hz[i] = wall_rate.momentum_frequency_hz;
+    wall_energy_loss_rate_hz_[i] = wall_rate.energy_loss_rate_hz;
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
     const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
     const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
@@ -178,7 +194,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
   //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
-  const double v_left = config_.discharge_voltage_v;
+  const double v_left = config_.discharge_voltage_v + anode_sheath_potential_v;
   const double v_right = config_.cathode_coupling_voltage_v;
   double numerator = v_left - v_right, denominator = 0.0;
   const auto& z = grid_.z_node_m;
@@ -193,6 +209,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
 
   const double j_d = discharge_current_a / area_m2_;
+  if (config_.anode_boundary == AnodeBoundary::sheath && !config_.landmark) {
+    // V_s = -Te ln(min(1, je / je_th)) from the first cell, je = Id/A - ji,
+    // je_th = e ne sqrt(8 e Te / (pi m_e)) / 4; zero when electrons do not reach the anode.
+    const double je = j_d - ji_a_m2[1];
+    const double je_thermal = 0.25 * e * ne_m3[1] * std::sqrt(8.0 * e * te_ev[1] / (constants::pi * me));
+    anode_sheath_potential_v = je > 0.0 ? -te_ev[1] * std::log(std::min(1.0, je / je_thermal)) : 0.0;
+  }
   for (std::size_t i = 0; i < m; ++i) {
     // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D
     electric_field_v_m[i] =
@@ -215,7 +238,6 @@ void ElectronFields::update(const HeavySpecies& heavy) {
 
 void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   const std::size_t m = n_ + 2;
-  const double l_ch = config_.geometry.channel_length_m;
   const bool lumped = !chemistry_.lumped_losses.empty();
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
@@ -253,12 +275,18 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
                    (ex.energy_ev - drift_energy_ev[i]);
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
-    energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz(config_.wall_loss, grid_.z_node_m[i], l_ch, eps) +
-                              inelastic * inverse_density_[i] / eps;
+    energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz_[i] + inelastic * inverse_density_[i] / eps;
   }
   EnergyBoundary bc;
-  bc.anode_dirichlet = true;
+  // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
+  bc.anode_dirichlet = config_.anode_boundary == AnodeBoundary::dirichlet || ue_m_s[0] > 0.0;
   bc.anode_energy_density = 1.5 * config_.anode_electron_temperature_ev * ne_m3[0];
+  if (!bc.anode_dirichlet) {
+    // Sheath energy flux F_0 = 2 ne ue (Te + V_s) at the anode face, with ne Te = (2/3) n_eps
+    // and n_eps_0 = n_eps_1 ne_0 / ne_1 (Neumann on eps).
+    bc.anode_flux_per_energy_density = 4.0 / 3.0 * ue_m_s[0] * ne_m3[0] * inverse_density_[1];
+    bc.anode_flux_constant = 2.0 * ne_m3[0] * ue_m_s[0] * anode_sheath_potential_v;
+  }
   bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
   electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
                        energy_density_ev_m3);

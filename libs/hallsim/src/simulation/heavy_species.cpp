@@ -31,6 +31,15 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
       boundary_flux_(fluids_.size()) {
   state_size_ = n_ * (num_neutrals_ + 2 * (fluids_.size() - num_neutrals_));
   for (const Fluid& f : fluids_) inverse_mass_.push_back(1.0 / f.mass_kg);
+  const double channel_width_m = config.geometry.outer_radius_m - config.geometry.inner_radius_m;
+  std::vector<double> wall(n_ + 2, 0.0);
+  bool any_wall_loss = false;
+  for (std::size_t i = 1; i <= n_; ++i) {
+    wall[i] = ion_wall_loss_coefficient(config.wall_loss, grid.z_node_m[i], config.geometry.channel_length_m,
+                                        channel_width_m);
+    any_wall_loss = any_wall_loss || wall[i] > 0.0;
+  }
+  if (any_wall_loss) ion_wall_loss_coefficient_ = std::move(wall);
 }
 
 std::size_t HeavySpecies::offset_rho(std::size_t f) const {
@@ -68,7 +77,7 @@ void HeavySpecies::initial_state(double* y) const {
   }
 }
 
-void HeavySpecies::fill_padded(const double* y, double te_anode_ev) {
+void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons) {
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const double floor = fluids_[f].mass_kg * density_floor_m3;
     const double* r = y + offset_rho(f);
@@ -95,13 +104,21 @@ void HeavySpecies::fill_padded(const double* y, double te_anode_ev) {
       }
     }
   }
-  apply_boundaries(te_anode_ev);
+  apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
 }
 
-void HeavySpecies::apply_boundaries(double te_anode_ev) {
+void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_v) {
   const double e = constants::elementary_charge_c;
-  // Ions: anode Bohm condition through the Riemann invariant (section 5, V_s = 0 so
-  // u_b = -c_s); cathode Neumann with inflow velocities set to zero.
+  // Ions: anode Bohm condition through the Riemann invariant (section 5), target velocity
+  // u_b = -c_s / sqrt(1 + chi) with chi from the sheath potential (Hara 2019; chi = 0 without
+  // a sheath); cathode Neumann with inflow velocities set to zero.
+  double chi = 0.0;
+  if (sheath_potential_v > 0.0) {
+    // chi = exp(-V_s/Te) / sqrt(pi V_s/Te) / (1 + erf(sqrt(V_s/Te)))
+    const double x = sheath_potential_v / te_anode_ev;
+    chi = std::exp(-x) / std::sqrt(constants::pi * x) / (1.0 + std::erf(std::sqrt(x)));
+  }
+  const double bohm_factor = 1.0 / std::sqrt(1.0 + chi);
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
     const Propellant& prop = config_.propellants[fl.propellant];
@@ -117,8 +134,9 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
       rho_u[0] = rho_u[1];
     } else {
       // rho_g = exp((u_b - J-)/c_s), J- = u_int - c_s ln rho_int
-      rho[0] = rho[1] * std::exp((-cs - u_int) / cs);
-      rho_u[0] = -cs * rho[0];
+      const double u_b = -cs * bohm_factor;
+      rho[0] = rho[1] * std::exp((u_b - u_int) / cs);
+      rho_u[0] = u_b * rho[0];
     }
     rho[n_ + 1] = rho[n_];
     rho_u[n_ + 1] = std::max(rho_u[n_], 0.0);
@@ -140,7 +158,7 @@ void HeavySpecies::apply_boundaries(double te_anode_ev) {
 }
 
 void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double* ydot) {
-  fill_padded(y, electrons.te_ev[1]);
+  fill_padded(y, electrons);
   std::fill(ydot, ydot + state_size_, 0.0);
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
@@ -191,6 +209,22 @@ void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double*
       const double momentum_rate = k_ne[i] * rho_u_src[i];
       dmom_dst[i] += momentum_rate;
       if (ion_reactant) dmom_src[i] -= momentum_rate;
+    }
+  }
+  if (ion_wall_loss_coefficient_.empty()) return;
+  // Ion wall losses: rho_dot = nu_iw rho, nu_iw = (h/dr) sqrt(Z e Te / m), with the momentum
+  // going to the wall and the mass returning to the propellant's neutrals.
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const Fluid& fl = fluids_[f];
+    const double ze_over_m = fl.charge * constants::elementary_charge_c * inverse_mass_[f];
+    double* drho = ydot + offset_rho(f) - 1;  // indexed by padded cell i
+    double* dmom = ydot + offset_rho_u(f) - 1;
+    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant)) - 1;
+    for (std::size_t i = 1; i <= n_; ++i) {
+      const double nu = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
+      drho[i] -= nu * rho_[f][i];
+      dmom[i] -= nu * rho_u_[f][i];
+      drho_neutral[i] += nu * rho_[f][i];
     }
   }
 }

@@ -109,7 +109,7 @@ Simulation::Impl::Impl(Config c)
   if (!y) throw Error("hallsim: cannot allocate the heavy-species state");
   double* state = N_VGetArrayPointer(y.get());
   heavy.initial_state(state);
-  heavy.fill_padded(state, electrons.te_ev[1]);
+  heavy.fill_padded(state, electrons);
   electrons.initialize(heavy);
   arkode.reset(ERKStepCreate(&Impl::rhs, 0.0, y.get(), context));
   if (!arkode) throw Error("hallsim: cannot create the ARKODE ERKStep integrator");
@@ -125,6 +125,7 @@ Simulation::Impl::Impl(Config c)
   electrons.profile_names(averages.names_units);
   averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
   result.scalars["ion_current_A"] = 0.0;
+  result.scalars["anode_sheath_potential_V"] = 0.0;
   // Frames land on the first step past each save time: at most num_save + 1 of them.
   for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
     series->reserve(config.num_save + 2);
@@ -164,6 +165,7 @@ void Simulation::Impl::save_frame(double t) {
   electrons.accumulate_profiles(av.sums, k);
   ++av.frames;
   result.scalars["ion_current_A"] += heavy.ion_current_a();
+  result.scalars["anode_sheath_potential_V"] += electrons.anode_sheath_potential_v;
 }
 
 void Simulation::Impl::finish_averages() {
@@ -175,6 +177,7 @@ void Simulation::Impl::finish_averages() {
     result.average.emplace(av.names_units[k].first, std::move(p));
   }
   result.scalars["ion_current_A"] /= frames;
+  result.scalars["anode_sheath_potential_V"] /= frames;
   // Id statistics over the frames inside the averaging window.
   double sum = 0.0, sum2 = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo, thrust = 0.0;
   long long count = 0;
@@ -248,7 +251,7 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
       fail(Status::nonfinite, "non-finite heavy-species state");
       break;
     }
-    s.heavy.fill_padded(N_VGetArrayPointer(s.y.get()), s.electrons.te_ev[1]);
+    s.heavy.fill_padded(N_VGetArrayPointer(s.y.get()), s.electrons);
     s.electrons.update(s.heavy);
     s.electrons.energy_step(s.heavy, dt);
     if (!std::isfinite(s.electrons.discharge_current_a) || !std::isfinite(s.electrons.te_ev[1])) {

@@ -33,6 +33,8 @@ struct Propellant {
 // files in rates_directory.
 enum class RateModel { landmark, lookup, none };
 
+enum class AnodeBoundary { dirichlet, sheath };
+
 struct Config {
   Geometry geometry;
   MagneticField magnetic_field = GaussianField{};
@@ -44,6 +46,9 @@ struct Config {
 
   double discharge_voltage_v = 300.0;
   double cathode_coupling_voltage_v = 0.0;
+  // Anode: Dirichlet Te with no sheath, or the sheath model of hallsim-physics section 5
+  // (sheath potential from the electron current, Bohm-Hara ion velocity, sheath energy flux).
+  AnodeBoundary anode_boundary = AnodeBoundary::sheath;
   double anode_electron_temperature_ev = 2.0;
   double cathode_electron_temperature_ev = 2.0;
 
@@ -60,7 +65,7 @@ struct Config {
   std::filesystem::path landmark_rates_file;  // landmark_rates.csv
 
   AnomalousTransport anomalous_transport = TwoZoneBohm{};
-  WallLoss wall_loss = ConstantSheathPotential{};
+  WallLoss wall_loss = WallSheath{};
   Conductivity conductivity = Mitchner{};
 
   bool reconstruct = true;  // MUSCL with van Leer limiter for the ions

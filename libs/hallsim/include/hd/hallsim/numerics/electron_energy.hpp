@@ -22,10 +22,15 @@ struct EnergyCoefficients {
   explicit EnergyCoefficients(std::size_t num_cells = 0);
 };
 
+// Anode face: a Dirichlet value, or (sheath) Neumann on eps with the face carrying the
+// energy flux F_0 = anode_flux_per_energy_density * n_eps_1 + anode_flux_constant.
+// The cathode face is always Dirichlet.
 struct EnergyBoundary {
   bool anode_dirichlet = true;
-  double anode_energy_density = 0.0;    // n_eps at the anode face when Dirichlet
-  double cathode_energy_density = 0.0;  // n_eps at the cathode face (always Dirichlet)
+  double anode_energy_density = 0.0;           // n_eps at the anode face when Dirichlet (eV m^-3)
+  double anode_flux_per_energy_density = 0.0;  // m/s
+  double anode_flux_constant = 0.0;            // eV m^-2 s^-1
+  double cathode_energy_density = 0.0;         // n_eps at the cathode face (eV m^-3)
 };
 
 struct TridiagonalWorkspace {

@@ -42,6 +42,9 @@ class ElectronFields {
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
+  // Anode sheath potential V_s (V), lagging one step: V_L = Vd + V_s. Zero in LANDMARK mode
+  // and with the Dirichlet anode.
+  double anode_sheath_potential_v = 0.0;
 
  private:
   void compute_pressure();
@@ -53,6 +56,8 @@ class ElectronFields {
   double area_m2_ = 0.0;
   std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
   std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
+  std::vector<double> wall_energy_loss_rate_hz_;         // W / eps of the wall model
+  std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
   std::vector<double> inverse_density_;                  // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes

@@ -31,8 +31,8 @@ class HeavySpecies {
   void initial_state(double* y) const;
 
   // Floored padded copies of the state with boundary ghost cells (anode ions use the
-  // first-cell electron temperature te_anode_ev for the Bohm speed).
-  void fill_padded(const double* y, double te_anode_ev);
+  // first-cell electron temperature and the anode sheath potential of `electrons`).
+  void fill_padded(const double* y, const ElectronFields& electrons);
   // Padded mass density rho (kg/m^3) and momentum density rho u of fluid f (N+2 values).
   const std::vector<double>& rho(std::size_t f) const { return rho_[f]; }
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
@@ -70,7 +70,7 @@ class HeavySpecies {
  private:
   std::size_t offset_rho(std::size_t f) const;
   std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
-  void apply_boundaries(double te_anode_ev);
+  void apply_boundaries(double te_anode_ev, double sheath_potential_v);
   double node_value(const std::vector<double>& padded, std::size_t i) const {
     if (i == 0) return 0.5 * (padded[0] + padded[1]);
     if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
@@ -86,7 +86,8 @@ class HeavySpecies {
   std::size_t state_size_ = 0;
   double area_m2_ = 0.0;
   std::vector<std::vector<double>> rho_, rho_u_;
-  std::vector<double> inverse_mass_;  // 1 / m per fluid (kg^-1)
+  std::vector<double> inverse_mass_;               // 1 / m per fluid (kg^-1)
+  std::vector<double> ion_wall_loss_coefficient_;  // h / dr per padded cell (m^-1), empty when off
   FaceWorkspace faces_;
   std::vector<std::array<double, 2>> boundary_flux_;
 };

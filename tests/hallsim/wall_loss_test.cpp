@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/hallsim/physics/wall_loss.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "hd/common/error.hpp"
+#include "hd/hallsim/constants.hpp"
+
+namespace hd::hallsim {
+namespace {
+
+// Singly charged xenon at Te = 10 eV, ne = 1e18 m^-3, SPT-100 channel width, BNSiO2:
+// gamma = 0.54 + 1.5 * 10/40 * 0.46 = 0.7125 (below the space-charge cap 0.983),
+// nu_ew = h sqrt(e Te / m) / (dr (1 - gamma)) = 3.0205e5 s^-1, phi_s = 40.273 V,
+// W = nu_ew (2 Te + (1 - gamma) phi_s) = 9.5383e6 eV/s (values worked out by hand from
+// hallsim-physics section 4; 1e-4 relative covers their rounding).
+WallPlasma xenon_plasma(double z_m) {
+  const double m = 131.293 * constants::atomic_mass_unit_kg;
+  WallPlasma p;
+  p.z_m = z_m;
+  p.channel_length_m = 0.025;
+  p.channel_width_m = 0.05 - 0.0345;
+  p.te_ev = 10.0;
+  p.ne_m3 = 1e18;
+  p.ion_wall_flux_moment = 1e18 / std::sqrt(m);
+  p.mean_ion_mass_kg = m;
+  return p;
+}
+
+TEST(HallsimWallLoss, WallSheathMatchesTheHandWorkedChannelValues) {
+  const WallRates r = wall_rates(WallSheath{}, xenon_plasma(0.01));
+  EXPECT_NEAR(r.momentum_frequency_hz, 302049.5, 1e-4 * 302049.5);
+  EXPECT_NEAR(r.energy_loss_rate_hz, 9538295.9 / 15.0, 1e-4 * 9538295.9 / 15.0);
+}
+
+TEST(HallsimWallLoss, WallSheathHasNoMomentumLossInThePlumeAndScalesItsPower) {
+  WallSheath sheath;
+  sheath.plume_loss_scale = 0.5;
+  const WallRates r = wall_rates(sheath, xenon_plasma(0.04));
+  EXPECT_EQ(r.momentum_frequency_hz, 0.0);
+  EXPECT_NEAR(r.energy_loss_rate_hz, 0.5 * 9538295.9 / 15.0, 1e-4 * 9538295.9 / 15.0);
+}
+
+// LANDMARK: W / eps = 1e7 alpha exp(-20 / eps) and 1e7 s^-1 momentum frequency in the channel.
+TEST(HallsimWallLoss, ConstantSheathPotentialIsTheLandmarkForm) {
+  ConstantSheathPotential landmark;
+  landmark.alpha_inside = 0.5;
+  const WallRates r = wall_rates(landmark, xenon_plasma(0.01));
+  EXPECT_NEAR(r.energy_loss_rate_hz, 1e7 * 0.5 * std::exp(-20.0 / 15.0), 1e-9);
+  EXPECT_EQ(r.momentum_frequency_hz, 1e7);
+  EXPECT_EQ(wall_rates(landmark, xenon_plasma(0.04)).momentum_frequency_hz, 0.0);
+}
+
+TEST(HallsimWallLoss, UnknownMaterialIsAnErrorListingTheChoices) {
+  EXPECT_THROW(wall_material("Graphite"), Error);
+}
+
+}  // namespace
+}  // namespace hd::hallsim
