@@ -5,7 +5,9 @@
 #       public headers in libs/<name>/include/hd/<name>/
 #   hd_add_app(<name> SOURCES ... DEPS ...)          installed executable <name>
 #   hd_add_test(<name> SOURCES ... DEPS ... [LABELS ...] [TIMEOUT s])
-#       GoogleTest executable, each TEST registered with CTest under the labels
+#       GoogleTest executable, each TEST registered with CTest under the labels, run in
+#       the source root with HD_SOURCE_DIR set (a test that runs an app gets its path as a
+#       compile definition, $<TARGET_FILE:app>)
 
 set(HD_WARNING_FLAGS -Wall -Wextra -Wpedantic)
 
@@ -53,6 +55,6 @@ function(hd_add_test name)
   gtest_discover_tests(test_${name}
     WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-               ENVIRONMENT "HD_SOURCE_DIR=${PROJECT_SOURCE_DIR};HD_BINARY_DIR=${PROJECT_BINARY_DIR}"
+               ENVIRONMENT "HD_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
