@@ -69,7 +69,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
     *v = zeros(m);
   }
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
-  neutral_density_m3_.assign(config.propellants.size(), zeros(m));
+  node_density_m3_.assign(chemistry.fluids.size(), zeros(m));
+  node_flux_m2_s_.assign(chemistry.fluids.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
@@ -111,13 +112,19 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 void ElectronFields::update(const HeavySpecies& heavy) {
   const std::size_t m = n_ + 2;
   const std::size_t num_neutrals = config_.propellants.size();
+  for (std::size_t f = 0; f < heavy.num_fluids(); ++f)
+    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
+  const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
+  WallPlasma wall;
+  wall.channel_length_m = config_.geometry.channel_length_m;
+  wall.channel_width_m = config_.geometry.outer_radius_m - config_.geometry.inner_radius_m;
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
   for (std::size_t i = 0; i < m; ++i) {
     double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
       const int z = heavy.fluid(f).charge;
-      const double ni = heavy.density_at_node(f, i);
-      const double ni_ui = heavy.flux_at_node(f, i);
+      const double ni = node_density_m3_[f][i];
+      const double ni_ui = node_flux_m2_s_[f][i];
       ne += z * ni;
       ions += ni;
       flux += z * ni_ui;
@@ -128,14 +135,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     ne_m3[i] = std::max(ne, electron_density_floor_m3);
     const double inv_ne = 1.0 / ne_m3[i];
     ji_a_m2[i] = e * flux;
-    for (std::size_t p = 0; p < num_neutrals; ++p) neutral_density_m3_[p][i] = heavy.density_at_node(p, i);
 
     const double te = te_ev[i];
     // Rate lookups take eps = 1.5 Te + K (K from the previous step's drift; zero in LANDMARK).
     const double eps = 1.5 * te + drift_energy_ev[i];
     // nu_en = sum n_n k_en(eps)
     double nu_en = 0.0;
-    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3_[el.neutral][i] * el.rate(eps);
+    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3[el.neutral][i] * el.rate(eps);
     double nu_ei = 0.0;
     if (config_.electron_ion_collisions) {
       // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
@@ -149,18 +155,15 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       const auto& iz = chemistry_.ionization[r];
       const double k = iz.rate(eps);
       ionization_frequency_hz[r][i] = k * ne_m3[i];
-      nu_iz += k * heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i);
+      nu_iz += k * node_density_m3_[static_cast<std::size_t>(iz.reactant)][i];
     }
     ionization_rate_m3_s[i] = nu_iz * ne_m3[i];
     double nu_ex = 0.0;
-    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3_[ex.reactant][i];
+    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3[ex.reactant][i];
     nu_inelastic_hz[i] = nu_iz + nu_ex;
     nu_en_hz[i] = nu_en;
     nu_ei_hz[i] = nu_ei;
-    WallPlasma wall;
     wall.z_m = grid_.z_node_m[i];
-    wall.channel_length_m = config_.geometry.channel_length_m;
-    wall.channel_width_m = config_.geometry.outer_radius_m - config_.geometry.inner_radius_m;
     wall.te_ev = te;
     wall.ne_m3 = ne_m3[i];
     wall.ion_wall_flux_moment = wall_flux_moment;
@@ -182,8 +185,8 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
       double nn = 0.0, nn_un = 0.0;
       for (std::size_t p = 0; p < num_neutrals; ++p) {
-        nn += neutral_density_m3_[p][i];
-        nn_un += heavy.flux_at_node(p, i);
+        nn += neutral_density_m3[p][i];
+        nn_un += node_flux_m2_s_[p][i];
       }
       const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
       const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
@@ -236,7 +239,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   }
 }
 
-void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
+void ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
   const bool lumped = !chemistry_.lumped_losses.empty();
   for (std::size_t i = 0; i < m; ++i) {
@@ -261,18 +264,18 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     double inelastic = 0.0;
     if (lumped) {
       for (const auto& l : chemistry_.lumped_losses)
-        inelastic += ne * neutral_density_m3_[l.reactant][i] * l.loss(eps);
+        inelastic += ne * node_density_m3_[l.reactant][i] * l.loss(eps);
     } else {
       for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
         const auto& iz = chemistry_.ionization[r];
         inelastic += ionization_frequency_hz[r][i] *
-                     heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) * iz.energy_ev;
+                     node_density_m3_[static_cast<std::size_t>(iz.reactant)][i] * iz.energy_ev;
       }
     }
     // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
     for (const auto& ex : chemistry_.excitation) {
-      inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) *
-                   (ex.energy_ev - drift_energy_ev[i]);
+      inelastic +=
+          ne * node_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) * (ex.energy_ev - drift_energy_ev[i]);
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
     energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz_[i] + inelastic * inverse_density_[i] / eps;

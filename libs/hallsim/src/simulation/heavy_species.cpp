@@ -291,6 +291,21 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
   return lim;
 }
 
+void HeavySpecies::node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const {
+  const double m = fluids_[f].mass_kg;
+  const double* rho = rho_[f].data();
+  const double* rho_u = rho_u_[f].data();
+  // Interior nodes are the cells; the two boundary nodes are set after.
+  for (std::size_t i = 1; i <= n_; ++i) {
+    n_m3[i] = rho[i] / m;
+    flux_m2_s[i] = rho_u[i] / m;
+  }
+  for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
+    n_m3[i] = density_at_node(f, i);
+    flux_m2_s[i] = flux_at_node(f, i);
+  }
+}
+
 double HeavySpecies::thrust_n() const {
   double thrust = 0.0;
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
