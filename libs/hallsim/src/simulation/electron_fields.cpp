@@ -242,14 +242,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
 void ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
   const bool lumped = !chemistry_.lumped_losses.empty();
+  thermal_conductivity(config_.conductivity, mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, energy_.kappa);
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];
     const double lookup_eps = eps + drift_energy_ev[i];
     energy_.inv_ne_m3[i] = inverse_density_[i];
     energy_.ue_m_s[i] = ue_m_s[i];
-    energy_.kappa[i] =
-        thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i], nu_e_hz[i]);
     if (config_.landmark) {
       // Q_ohm = ne ue dphi/dz = -ne ue E
       energy_.source[i] = -ne * ue_m_s[i] * electric_field_v_m[i];
