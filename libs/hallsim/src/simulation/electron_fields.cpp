@@ -63,7 +63,6 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &ionization_rate_m3_s,
                   &drift_energy_ev,
                   &drag_v_m,
-                  &wall_energy_loss_rate_hz_,
                   &resistivity_ohm_m_,
                   &inverse_density_}) {
     *v = zeros(m);
@@ -72,11 +71,16 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   node_density_m3_.assign(chemistry.fluids.size(), zeros(m));
   node_flux_m2_s_.assign(chemistry.fluids.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
+  wall_plasma_.resize(m);
+  wall_rates_.resize(m);
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
+    wall_plasma_[i].z_m = z;
+    wall_plasma_[i].channel_length_m = l_ch;
+    wall_plasma_[i].channel_width_m = config.geometry.outer_radius_m - config.geometry.inner_radius_m;
     magnetic_field_t[i] =
         hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
     // omega_ce = e B / m_e
@@ -115,9 +119,6 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   for (std::size_t f = 0; f < heavy.num_fluids(); ++f)
     heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
   const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
-  WallPlasma wall;
-  wall.channel_length_m = config_.geometry.channel_length_m;
-  wall.channel_width_m = config_.geometry.outer_radius_m - config_.geometry.inner_radius_m;
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
   for (std::size_t i = 0; i < m; ++i) {
     double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
@@ -163,24 +164,11 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     nu_inelastic_hz[i] = nu_iz + nu_ex;
     nu_en_hz[i] = nu_en;
     nu_ei_hz[i] = nu_ei;
-    wall.z_m = grid_.z_node_m[i];
+    WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
     wall.ne_m3 = ne_m3[i];
     wall.ion_wall_flux_moment = wall_flux_moment;
     wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : heavy.fluid(num_neutrals).mass_kg;
-    const WallRates wall_rate = wall_rates(config_.wall_loss, wall);
-    nu_wall_hz[i] = wall_rate.momentum_frequency_hz;
-    wall_energy_loss_rate_hz_[i] = wall_rate.energy_loss_rate_hz;
-    // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
-    const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
-    const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
-    nu_e_hz[i] = nu_e;
-    // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
-    // eta = 1 / (e mu ne) = (m_e/e^2) (nu_e^2 + omega_ce^2) / (nu_e ne)
-    const double omega = cyclotron_frequency_hz[i];
-    const double nu_squared_sum = nu_e * nu_e + omega * omega;
-    mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
-    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inv_ne;
     if (!config_.landmark) {
       // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
       double nn = 0.0, nn_un = 0.0;
@@ -193,6 +181,20 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
     }
     inverse_density_[i] = inv_ne;
+  }
+  wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
+  for (std::size_t i = 0; i < m; ++i) {
+    nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
+    // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
+    const double nu_c = nu_en_hz[i] + nu_ei_hz[i] + (config_.landmark ? 0.0 : nu_inelastic_hz[i]);
+    const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
+    nu_e_hz[i] = nu_e;
+    // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
+    // eta = 1 / (e mu ne) = (m_e/e^2) (nu_e^2 + omega_ce^2) / (nu_e ne)
+    const double omega = cyclotron_frequency_hz[i];
+    const double nu_squared_sum = nu_e * nu_e + omega * omega;
+    mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
+    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inverse_density_[i];
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
@@ -277,7 +279,7 @@ void ElectronFields::energy_step(double dt_s) {
           ne * node_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) * (ex.energy_ev - drift_energy_ev[i]);
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
-    energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz_[i] + inelastic * inverse_density_[i] / eps;
+    energy_.loss_rate_hz[i] = wall_rates_[i].energy_loss_rate_hz + inelastic * inverse_density_[i] / eps;
   }
   EnergyBoundary bc;
   // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).

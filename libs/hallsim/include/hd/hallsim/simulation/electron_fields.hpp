@@ -12,6 +12,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
+#include "hd/hallsim/physics/wall_loss.hpp"
 
 namespace hd::hallsim {
 
@@ -57,7 +58,8 @@ class ElectronFields {
   double area_m2_ = 0.0;
   std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
   std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
-  std::vector<double> wall_energy_loss_rate_hz_;         // W / eps of the wall model
+  std::vector<WallPlasma> wall_plasma_;                  // the wall models' inputs per node
+  std::vector<WallRates> wall_rates_;                    // and their outputs (W / eps, nu_ew_mom)
   std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
   std::vector<double> inverse_density_;                  // 1 / ne (m^3)
