@@ -92,16 +92,14 @@ void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons)
       continue;
     }
     const double* ru = y + offset_rho_u(f);
+    std::copy_n(r, n_, rho.begin() + 1);
+    std::copy_n(ru, n_, rho_u.begin() + 1);
     for (std::size_t i = 1; i <= n_; ++i) {
-      if (r[i - 1] >= floor) {
-        rho[i] = r[i - 1];
-        rho_u[i] = ru[i - 1];
-      } else {
-        // Floor the density, keep the velocity.
-        const double u = r[i - 1] > 0.0 ? ru[i - 1] / r[i - 1] : 0.0;
-        rho[i] = floor;
-        rho_u[i] = floor * u;
-      }
+      if (rho[i] >= floor) continue;  // NaN goes on to the floor below
+      // Floor the density, keep the velocity.
+      const double u = rho[i] > 0.0 ? rho_u[i] / rho[i] : 0.0;
+      rho[i] = floor;
+      rho_u[i] = floor * u;
     }
   }
   apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
