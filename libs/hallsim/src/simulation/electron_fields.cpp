@@ -206,10 +206,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   const auto drive = [&](std::size_t i) {
     return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i] - drag_v_m[i];
   };
+  double drive_left = drive(0);
   for (std::size_t i = 0; i + 1 < m; ++i) {
     const double dz = z[i + 1] - z[i];
-    numerator += 0.5 * (drive(i) + drive(i + 1)) * dz;
+    const double drive_right = drive(i + 1);
+    numerator += 0.5 * (drive_left + drive_right) * dz;
     denominator += 0.5 * (resistivity_ohm_m_[i] + resistivity_ohm_m_[i + 1]) * dz;
+    drive_left = drive_right;
   }
   discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
 
@@ -307,11 +310,14 @@ void ElectronFields::compute_pressure() {
     // LANDMARK takes pe = n_eps (eps in place of Te); otherwise pe = ne Te.
     pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
   }
-  for (std::size_t i = 0; i < m; ++i) {
-    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] +
-                       gradient_weights_[i][1] * pe_ev_m3[i] +
-                       gradient_weights_[i][2] * pe_ev_m3[i + 1 == m ? i : i + 1];
-  }
+  // The end nodes' one-sided stencils reuse their own node where a neighbour is missing.
+  const auto gradient = [&](std::size_t i, std::size_t left, std::size_t right) {
+    return gradient_weights_[i][0] * pe_ev_m3[left] + gradient_weights_[i][1] * pe_ev_m3[i] +
+           gradient_weights_[i][2] * pe_ev_m3[right];
+  };
+  grad_pe_ev_m4[0] = gradient(0, 0, 1);
+  for (std::size_t i = 1; i + 1 < m; ++i) grad_pe_ev_m4[i] = gradient(i, i - 1, i + 1);
+  grad_pe_ev_m4[m - 1] = gradient(m - 1, m - 2, m - 1);
 }
 
 void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
