@@ -182,6 +182,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     }
     inverse_density_[i] = inv_ne;
   }
+  // The wall model over all nodes at once; nu_e needs its momentum frequency.
   wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
   for (std::size_t i = 0; i < m; ++i) {
     nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
