@@ -42,6 +42,11 @@ void divide(N_Vector x, N_Vector y, N_Vector z) {
 void scale(double c, N_Vector x, N_Vector z) {
   const double* xd = data(x);
   double* zd = data(z);
+  // ARKODE copies vectors as N_VScale(1, x, z): five times per ERK step.
+  if (c == 1.0) {
+    if (zd != xd) std::copy_n(xd, size(x), zd);
+    return;
+  }
   for (sunindextype i = 0, n = size(x); i < n; ++i) zd[i] = c * xd[i];
 }
 
@@ -86,11 +91,23 @@ double minimum(N_Vector x) {
   return *std::min_element(xd, xd + size(x));
 }
 
-// z = sum_j c_j X_j
+// z = sum_j c_j X_j; z may be one of the X_j.
 int linear_combination(int nvec, double* c, N_Vector* x, N_Vector z) {
   double* zd = data(z);
   const sunindextype n = size(z);
   const double* x0 = data(x[0]);
+  // The ERK stage (two terms) and solution (three terms) updates in one pass each, summed in
+  // the same order as the general loop below.
+  if (nvec == 2) {
+    const double* x1 = data(x[1]);
+    for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i] + c[1] * x1[i];
+    return 0;
+  }
+  if (nvec == 3) {
+    const double *x1 = data(x[1]), *x2 = data(x[2]);
+    for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i] + c[1] * x1[i] + c[2] * x2[i];
+    return 0;
+  }
   for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i];
   for (int j = 1; j < nvec; ++j) {
     const double* xj = data(x[j]);

@@ -18,9 +18,16 @@ struct Kappa {
 
 }  // namespace
 
-double thermal_conductivity(const Conductivity& model, double mobility, double ne_m3, double te_ev,
-                            double nu_ei_hz, double nu_total_hz) {
-  return std::visit(Kappa{mobility, ne_m3, te_ev, nu_ei_hz, nu_total_hz}, model);
+void thermal_conductivity(const Conductivity& model, std::span<const double> mobility,
+                          std::span<const double> ne_m3, std::span<const double> te_ev,
+                          std::span<const double> nu_ei_hz, std::span<const double> nu_total_hz,
+                          std::span<double> kappa) {
+  std::visit(
+      [&](const auto& m) {
+        for (std::size_t i = 0; i < kappa.size(); ++i)
+          kappa[i] = Kappa{mobility[i], ne_m3[i], te_ev[i], nu_ei_hz[i], nu_total_hz[i]}(m);
+      },
+      model);
 }
 
 }  // namespace hd::hallsim

@@ -72,6 +72,14 @@ WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma) {
   return std::visit(Rates{plasma}, model);
 }
 
+void wall_rates(const WallLoss& model, std::span<const WallPlasma> plasma, std::span<WallRates> rates) {
+  std::visit(
+      [&](const auto& m) {
+        for (std::size_t i = 0; i < rates.size(); ++i) rates[i] = Rates{plasma[i]}(m);
+      },
+      model);
+}
+
 double ion_wall_loss_coefficient(const WallLoss& model, double z_m, double channel_length_m,
                                  double channel_width_m) {
   const auto* m = std::get_if<WallSheath>(&model);

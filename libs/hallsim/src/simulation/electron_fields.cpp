@@ -63,19 +63,24 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &ionization_rate_m3_s,
                   &drift_energy_ev,
                   &drag_v_m,
-                  &wall_energy_loss_rate_hz_,
                   &resistivity_ohm_m_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
-  neutral_density_m3_.assign(config.propellants.size(), zeros(m));
+  node_density_m3_.assign(chemistry.fluids.size(), zeros(m));
+  node_flux_m2_s_.assign(chemistry.fluids.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
+  wall_plasma_.resize(m);
+  wall_rates_.resize(m);
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
+    wall_plasma_[i].z_m = z;
+    wall_plasma_[i].channel_length_m = l_ch;
+    wall_plasma_[i].channel_width_m = config.geometry.outer_radius_m - config.geometry.inner_radius_m;
     magnetic_field_t[i] =
         hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
     // omega_ce = e B / m_e
@@ -111,13 +116,16 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 void ElectronFields::update(const HeavySpecies& heavy) {
   const std::size_t m = n_ + 2;
   const std::size_t num_neutrals = config_.propellants.size();
+  for (std::size_t f = 0; f < heavy.num_fluids(); ++f)
+    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
+  const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
   for (std::size_t i = 0; i < m; ++i) {
     double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
       const int z = heavy.fluid(f).charge;
-      const double ni = heavy.density_at_node(f, i);
-      const double ni_ui = heavy.flux_at_node(f, i);
+      const double ni = node_density_m3_[f][i];
+      const double ni_ui = node_flux_m2_s_[f][i];
       ne += z * ni;
       ions += ni;
       flux += z * ni_ui;
@@ -128,14 +136,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     ne_m3[i] = std::max(ne, electron_density_floor_m3);
     const double inv_ne = 1.0 / ne_m3[i];
     ji_a_m2[i] = e * flux;
-    for (std::size_t p = 0; p < num_neutrals; ++p) neutral_density_m3_[p][i] = heavy.density_at_node(p, i);
 
     const double te = te_ev[i];
     // Rate lookups take eps = 1.5 Te + K (K from the previous step's drift; zero in LANDMARK).
     const double eps = 1.5 * te + drift_energy_ev[i];
     // nu_en = sum n_n k_en(eps)
     double nu_en = 0.0;
-    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3_[el.neutral][i] * el.rate(eps);
+    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3[el.neutral][i] * el.rate(eps);
     double nu_ei = 0.0;
     if (config_.electron_ion_collisions) {
       // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
@@ -149,27 +156,38 @@ void ElectronFields::update(const HeavySpecies& heavy) {
       const auto& iz = chemistry_.ionization[r];
       const double k = iz.rate(eps);
       ionization_frequency_hz[r][i] = k * ne_m3[i];
-      nu_iz += k * heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i);
+      nu_iz += k * node_density_m3_[static_cast<std::size_t>(iz.reactant)][i];
     }
     ionization_rate_m3_s[i] = nu_iz * ne_m3[i];
     double nu_ex = 0.0;
-    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3_[ex.reactant][i];
+    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3[ex.reactant][i];
     nu_inelastic_hz[i] = nu_iz + nu_ex;
     nu_en_hz[i] = nu_en;
     nu_ei_hz[i] = nu_ei;
-    WallPlasma wall;
-    wall.z_m = grid_.z_node_m[i];
-    wall.channel_length_m = config_.geometry.channel_length_m;
-    wall.channel_width_m = config_.geometry.outer_radius_m - config_.geometry.inner_radius_m;
+    WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
     wall.ne_m3 = ne_m3[i];
     wall.ion_wall_flux_moment = wall_flux_moment;
     wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : heavy.fluid(num_neutrals).mass_kg;
-    const WallRates wall_rate = wall_rates(config_.wall_loss, wall);
-    nu_wall_hz[i] = wall_rate.momentum_frequency_hz;
-    wall_energy_loss_rate_hz_[i] = wall_rate.energy_loss_rate_hz;
+    if (!config_.landmark) {
+      // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+      double nn = 0.0, nn_un = 0.0;
+      for (std::size_t p = 0; p < num_neutrals; ++p) {
+        nn += neutral_density_m3[p][i];
+        nn_un += node_flux_m2_s_[p][i];
+      }
+      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
+      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
+    }
+    inverse_density_[i] = inv_ne;
+  }
+  // The wall model over all nodes at once; nu_e needs its momentum frequency.
+  wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
+  for (std::size_t i = 0; i < m; ++i) {
+    nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
-    const double nu_c = nu_en + nu_ei + (config_.landmark ? 0.0 : nu_iz + nu_ex);
+    const double nu_c = nu_en_hz[i] + nu_ei_hz[i] + (config_.landmark ? 0.0 : nu_inelastic_hz[i]);
     const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
     nu_e_hz[i] = nu_e;
     // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
@@ -177,19 +195,7 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     const double omega = cyclotron_frequency_hz[i];
     const double nu_squared_sum = nu_e * nu_e + omega * omega;
     mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
-    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inv_ne;
-    if (!config_.landmark) {
-      // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
-      double nn = 0.0, nn_un = 0.0;
-      for (std::size_t p = 0; p < num_neutrals; ++p) {
-        nn += neutral_density_m3_[p][i];
-        nn_un += heavy.flux_at_node(p, i);
-      }
-      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
-      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
-      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
-    }
-    inverse_density_[i] = inv_ne;
+    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inverse_density_[i];
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
@@ -201,10 +207,13 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   const auto drive = [&](std::size_t i) {
     return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i] - drag_v_m[i];
   };
+  double drive_left = drive(0);
   for (std::size_t i = 0; i + 1 < m; ++i) {
     const double dz = z[i + 1] - z[i];
-    numerator += 0.5 * (drive(i) + drive(i + 1)) * dz;
+    const double drive_right = drive(i + 1);
+    numerator += 0.5 * (drive_left + drive_right) * dz;
     denominator += 0.5 * (resistivity_ohm_m_[i] + resistivity_ohm_m_[i + 1]) * dz;
+    drive_left = drive_right;
   }
   discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
 
@@ -236,17 +245,16 @@ void ElectronFields::update(const HeavySpecies& heavy) {
   }
 }
 
-void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
+void ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
   const bool lumped = !chemistry_.lumped_losses.empty();
+  thermal_conductivity(config_.conductivity, mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, energy_.kappa);
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];
     const double lookup_eps = eps + drift_energy_ev[i];
     energy_.inv_ne_m3[i] = inverse_density_[i];
     energy_.ue_m_s[i] = ue_m_s[i];
-    energy_.kappa[i] =
-        thermal_conductivity(config_.conductivity, mobility_m2_v_s[i], ne, te_ev[i], nu_ei_hz[i], nu_e_hz[i]);
     if (config_.landmark) {
       // Q_ohm = ne ue dphi/dz = -ne ue E
       energy_.source[i] = -ne * ue_m_s[i] * electric_field_v_m[i];
@@ -261,21 +269,21 @@ void ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
     double inelastic = 0.0;
     if (lumped) {
       for (const auto& l : chemistry_.lumped_losses)
-        inelastic += ne * neutral_density_m3_[l.reactant][i] * l.loss(eps);
+        inelastic += ne * node_density_m3_[l.reactant][i] * l.loss(eps);
     } else {
       for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
         const auto& iz = chemistry_.ionization[r];
         inelastic += ionization_frequency_hz[r][i] *
-                     heavy.density_at_node(static_cast<std::size_t>(iz.reactant), i) * iz.energy_ev;
+                     node_density_m3_[static_cast<std::size_t>(iz.reactant)][i] * iz.energy_ev;
       }
     }
     // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
     for (const auto& ex : chemistry_.excitation) {
-      inelastic += ne * neutral_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) *
-                   (ex.energy_ev - drift_energy_ev[i]);
+      inelastic +=
+          ne * node_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) * (ex.energy_ev - drift_energy_ev[i]);
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
-    energy_.loss_rate_hz[i] = wall_energy_loss_rate_hz_[i] + inelastic * inverse_density_[i] / eps;
+    energy_.loss_rate_hz[i] = wall_rates_[i].energy_loss_rate_hz + inelastic * inverse_density_[i] / eps;
   }
   EnergyBoundary bc;
   // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
@@ -303,11 +311,14 @@ void ElectronFields::compute_pressure() {
     // LANDMARK takes pe = n_eps (eps in place of Te); otherwise pe = ne Te.
     pe_ev_m3[i] = config_.landmark ? energy_density_ev_m3[i] : ne_m3[i] * te_ev[i];
   }
-  for (std::size_t i = 0; i < m; ++i) {
-    grad_pe_ev_m4[i] = gradient_weights_[i][0] * pe_ev_m3[i == 0 ? 0 : i - 1] +
-                       gradient_weights_[i][1] * pe_ev_m3[i] +
-                       gradient_weights_[i][2] * pe_ev_m3[i + 1 == m ? i : i + 1];
-  }
+  // The end nodes' one-sided stencils reuse their own node where a neighbour is missing.
+  const auto gradient = [&](std::size_t i, std::size_t left, std::size_t right) {
+    return gradient_weights_[i][0] * pe_ev_m3[left] + gradient_weights_[i][1] * pe_ev_m3[i] +
+           gradient_weights_[i][2] * pe_ev_m3[right];
+  };
+  grad_pe_ev_m4[0] = gradient(0, 0, 1);
+  for (std::size_t i = 1; i + 1 < m; ++i) grad_pe_ev_m4[i] = gradient(i, i - 1, i + 1);
+  grad_pe_ev_m4[m - 1] = gradient(m - 1, m - 2, m - 1);
 }
 
 void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {

@@ -92,16 +92,14 @@ void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons)
       continue;
     }
     const double* ru = y + offset_rho_u(f);
+    std::copy_n(r, n_, rho.begin() + 1);
+    std::copy_n(ru, n_, rho_u.begin() + 1);
     for (std::size_t i = 1; i <= n_; ++i) {
-      if (r[i - 1] >= floor) {
-        rho[i] = r[i - 1];
-        rho_u[i] = ru[i - 1];
-      } else {
-        // Floor the density, keep the velocity.
-        const double u = r[i - 1] > 0.0 ? ru[i - 1] / r[i - 1] : 0.0;
-        rho[i] = floor;
-        rho_u[i] = floor * u;
-      }
+      if (rho[i] >= floor) continue;  // NaN goes on to the floor below
+      // Floor the density, keep the velocity.
+      const double u = rho[i] > 0.0 ? rho_u[i] / rho[i] : 0.0;
+      rho[i] = floor;
+      rho_u[i] = floor * u;
     }
   }
   apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
@@ -289,6 +287,21 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
   lim.ionization_s = max_ionization_rate > 0.0 ? cfl / max_ionization_rate : inf;
   lim.field_s = max_field_rate > 0.0 ? std::sqrt(cfl / max_field_rate) : inf;
   return lim;
+}
+
+void HeavySpecies::node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const {
+  const double m = fluids_[f].mass_kg;
+  const double* rho = rho_[f].data();
+  const double* rho_u = rho_u_[f].data();
+  // Interior nodes are the cells; the two boundary nodes are set after.
+  for (std::size_t i = 1; i <= n_; ++i) {
+    n_m3[i] = rho[i] / m;
+    flux_m2_s[i] = rho_u[i] / m;
+  }
+  for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
+    n_m3[i] = density_at_node(f, i);
+    flux_m2_s[i] = flux_at_node(f, i);
+  }
 }
 
 double HeavySpecies::thrust_n() const {

@@ -253,7 +253,7 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
     }
     s.heavy.fill_padded(N_VGetArrayPointer(s.y.get()), s.electrons);
     s.electrons.update(s.heavy);
-    s.electrons.energy_step(s.heavy, dt);
+    s.electrons.energy_step(dt);
     if (!std::isfinite(s.electrons.discharge_current_a) || !std::isfinite(s.electrons.te_ev[1])) {
       fail(Status::nonfinite, "non-finite electron state");
       break;

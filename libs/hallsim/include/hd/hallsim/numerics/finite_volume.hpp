@@ -18,9 +18,10 @@ inline double van_leer_half_slope(double a, double b) {
   return ab > 0.0 ? ab / (a + b) : 0.0;
 }
 
-// Left and right face states of every face (N+1), reused between calls.
+// Left and right face states of every face (N+1) when reconstructing, the cell velocities
+// (N+2) and the face fluxes (N+1), reused between calls.
 struct FaceWorkspace {
-  std::vector<double> rho_left, rho_right, u_left, u_right, flux_mass, flux_momentum;
+  std::vector<double> rho_left, rho_right, u_left, u_right, u_cell, flux_mass, flux_momentum;
   explicit FaceWorkspace(std::size_t num_cells = 0);
 };
 

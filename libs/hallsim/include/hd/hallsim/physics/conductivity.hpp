@@ -2,6 +2,7 @@
 // Electron thermal conductivity kappa, multiplying d(eps)/dz in the heat flux
 // q = -kappa d(eps)/dz with eps = 1.5 Te (hallsim-physics section 6).
 #pragma once
+#include <span>
 #include <variant>
 
 namespace hd::hallsim {
@@ -13,8 +14,11 @@ struct LandmarkConductivity {};
 
 using Conductivity = std::variant<Mitchner, LandmarkConductivity>;
 
+// kappa at every node from the node arrays (the model is chosen once per call, not per node).
 // Units: mu in m^2/(V s), ne in m^-3, Te in eV -> kappa in (m s)^-1 (per eV gradient).
-double thermal_conductivity(const Conductivity& model, double mobility, double ne_m3, double te_ev,
-                            double nu_ei_hz, double nu_total_hz);
+void thermal_conductivity(const Conductivity& model, std::span<const double> mobility,
+                          std::span<const double> ne_m3, std::span<const double> te_ev,
+                          std::span<const double> nu_ei_hz, std::span<const double> nu_total_hz,
+                          std::span<double> kappa);
 
 }  // namespace hd::hallsim

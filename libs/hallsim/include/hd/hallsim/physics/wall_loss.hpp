@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Electron energy and momentum losses to the channel walls (hallsim-physics section 4).
 #pragma once
+#include <span>
 #include <string>
 #include <variant>
 
@@ -68,6 +69,8 @@ struct WallRates {
 };
 
 WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma);
+// The same at every node (the model is chosen once per call, not per node).
+void wall_rates(const WallLoss& model, std::span<const WallPlasma> plasma, std::span<WallRates> rates);
 
 // h(z) / dr (m^-1) for the ion wall losses: the ion loss frequency of charge state Z is this
 // times sqrt(Z e Te / m). Zero unless the model is a WallSheath with ion_wall_losses.

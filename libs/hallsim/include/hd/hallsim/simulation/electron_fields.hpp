@@ -12,6 +12,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
+#include "hd/hallsim/physics/wall_loss.hpp"
 
 namespace hd::hallsim {
 
@@ -25,8 +26,9 @@ class ElectronFields {
   void initialize(const HeavySpecies& heavy);
   // ne, ji from the ions; nu_en, nu_ei, nu_an, nu_wall; mu; Id; E; phi; ue; ionization rates.
   void update(const HeavySpecies& heavy);
-  // One implicit energy step with the fields of update(); then Te, pe, grad pe.
-  void energy_step(const HeavySpecies& heavy, double dt_s);
+  // One implicit energy step with the fields (and heavy-species densities) of update(); then
+  // Te, pe, grad pe.
+  void energy_step(double dt_s);
 
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
@@ -56,12 +58,15 @@ class ElectronFields {
   double area_m2_ = 0.0;
   std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
   std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
-  std::vector<double> wall_energy_loss_rate_hz_;         // W / eps of the wall model
+  std::vector<WallPlasma> wall_plasma_;                  // the wall models' inputs per node
+  std::vector<WallRates> wall_rates_;                    // and their outputs (W / eps, nu_ew_mom)
   std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
   std::vector<double> inverse_density_;                  // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
-  std::vector<std::vector<double>> neutral_density_m3_;  // per propellant
+  // Number density (m^-3) and flux density n u (m^-2 s^-1) of every fluid on the nodes (the
+  // neutrals of propellant p are fluid p).
+  std::vector<std::vector<double>> node_density_m3_, node_flux_m2_s_;
   EnergyCoefficients energy_;
   TridiagonalWorkspace tridiagonal_;
 };

@@ -5,6 +5,7 @@
 // then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.
 #pragma once
 #include <array>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,8 @@ class HeavySpecies {
   double flux_at_node(std::size_t f, std::size_t i) const {
     return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
   }
+  // density_at_node and flux_at_node of fluid f at all N+2 nodes, in one pass each.
+  void node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const;
 
   // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
   void rhs(const double* y, const ElectronFields& electrons, double* ydot);
