@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "hd/common/error.hpp"
+#include "hd/testing/errors.hpp"
 
 namespace {
 
@@ -18,17 +19,7 @@ using ::testing::Not;
 
 namespace fs = std::filesystem;
 
-// Runs `body` and returns the hd::Error message it throws (fails the test otherwise).
-template <class F>
-std::string error_of(F&& body) {
-  try {
-    body();
-  } catch (const hd::Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an hd::Error";
-  return {};
-}
+using hd::testing::error_message;
 
 class ConfigFile : public ::testing::Test {
  protected:
@@ -66,13 +57,13 @@ TEST_F(ConfigFile, ReadsTypedValuesAndAcceptsIntegersAsNumbers) {
 }
 
 TEST_F(ConfigFile, MissingFileNamesTheFile) {
-  const std::string msg = error_of([] { Document::load("/nonexistent/run.toml"); });
+  const std::string msg = error_message([] { Document::load("/nonexistent/run.toml"); });
   EXPECT_EQ(msg, "/nonexistent/run.toml: config file not found");
 }
 
 TEST_F(ConfigFile, MalformedTomlNamesFileAndLine) {
   const fs::path p = write("[simulation]\nnum_cells = = 3\n");
-  const std::string msg = error_of([&] { Document::load(p); });
+  const std::string msg = error_message([&] { Document::load(p); });
   EXPECT_THAT(msg, HasSubstr(p.string() + ":2: malformed TOML"));
   EXPECT_THAT(msg, Not(HasSubstr("\n")));
 }
@@ -85,7 +76,7 @@ TEST_F(ConfigFile, UnknownKeyNamesFileLineAndKey) {
   sim.get_double("duration_s");
   sim.get_string("model");
   sim.get_ints("flags");
-  const std::string msg = error_of([&] { doc.root().finish(); });
+  const std::string msg = error_message([&] { doc.root().finish(); });
   EXPECT_THAT(msg, HasSubstr(p.string() + ":7: unknown key simulation.num_cels"));
   EXPECT_THAT(msg, HasSubstr("known keys here: duration_s, flags, model, num_cells"));
 }
@@ -97,20 +88,20 @@ TEST_F(ConfigFile, UnknownTopLevelTableIsRejected) {
   for (const char* key : {"num_cells", "duration_s"}) sim.get_double(key);
   sim.get_string("model");
   sim.get_ints("flags");
-  EXPECT_THAT(error_of([&] { doc.root().finish(); }), HasSubstr("unknown key extra"));
+  EXPECT_THAT(error_message([&] { doc.root().finish(); }), HasSubstr("unknown key extra"));
 }
 
 TEST_F(ConfigFile, WrongTypeNamesKeyAndBothTypes) {
   const fs::path p = write("[simulation]\nnum_cells = \"many\"\n");
   Document doc = Document::load(p);
-  EXPECT_EQ(error_of([&] { doc.root().table("simulation").get_int("num_cells"); }),
+  EXPECT_EQ(error_message([&] { doc.root().table("simulation").get_int("num_cells"); }),
             p.string() + ":2: simulation.num_cells must be an integer, not a string");
 }
 
 TEST_F(ConfigFile, OutOfRangeNamesValueAndRange) {
   const fs::path p = write("[simulation]\nnum_cells = 0\n");
   Document doc = Document::load(p);
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               doc.root().table("simulation").get_int("num_cells", {1, 100000});
             }),
             p.string() + ":2: simulation.num_cells = 0 is out of range [1, 100000]");
@@ -119,20 +110,20 @@ TEST_F(ConfigFile, OutOfRangeNamesValueAndRange) {
 TEST_F(ConfigFile, NanIsRejectedWhateverTheRange) {
   const fs::path p = write("x = nan\n");
   Document doc = Document::load(p);
-  EXPECT_THAT(error_of([&] { doc.root().get_double("x"); }), HasSubstr("x = nan is not a finite number"));
+  EXPECT_THAT(error_message([&] { doc.root().get_double("x"); }), HasSubstr("x = nan is not a finite number"));
 }
 
 TEST_F(ConfigFile, MissingRequiredKeyIsNamed) {
   const fs::path p = write("[simulation]\n");
   Document doc = Document::load(p);
-  EXPECT_THAT(error_of([&] { doc.root().table("simulation").get_double("duration_s"); }),
+  EXPECT_THAT(error_message([&] { doc.root().table("simulation").get_double("duration_s"); }),
               HasSubstr("missing required key simulation.duration_s"));
 }
 
 TEST_F(ConfigFile, UnknownChoiceListsTheChoices) {
   const fs::path p = write(kSimulation);
   Document doc = Document::load(p);
-  EXPECT_THAT(error_of([&] {
+  EXPECT_THAT(error_message([&] {
                 doc.root().table("simulation").get_choice("model", {"LANDMARK", "Braginskii"});
               }),
               HasSubstr("simulation.model = \"Mitchner\" is not one of: LANDMARK, Braginskii"));
@@ -146,7 +137,7 @@ TEST_F(ConfigFile, OverridesReplaceValuesAndPassTheSameChecks) {
   EXPECT_EQ(sim.get_string("model"), "LANDMARK");  // a bare word is a string
 
   Document bad = Document::load(write(kSimulation), {"simulation.num_cells=-1"});
-  EXPECT_EQ(error_of([&] {
+  EXPECT_EQ(error_message([&] {
               bad.root().table("simulation").get_int("num_cells", {1, 1e5});
             }),
             "--set simulation.num_cells=-1: simulation.num_cells = -1 is out of range [1, 100000]");
@@ -159,14 +150,14 @@ TEST_F(ConfigFile, OverrideOfAnUnknownKeyIsReportedAsUnknown) {
   sim.get_double("duration_s");
   sim.get_string("model");
   sim.get_ints("flags");
-  EXPECT_THAT(error_of([&] { doc.root().finish(); }),
+  EXPECT_THAT(error_message([&] { doc.root().finish(); }),
               HasSubstr("--set simulation.num_cels=400: unknown key"));
 }
 
 TEST_F(ConfigFile, MalformedOverrideIsAnError) {
-  EXPECT_THAT(error_of([&] { Document::load(write(kSimulation), {"simulation.num_cells"}); }),
+  EXPECT_THAT(error_message([&] { Document::load(write(kSimulation), {"simulation.num_cells"}); }),
               HasSubstr("expected key=value"));
-  EXPECT_THAT(error_of([&] { Document::load(write(kSimulation), {"simulation.num_cells.x=3"}); }),
+  EXPECT_THAT(error_message([&] { Document::load(write(kSimulation), {"simulation.num_cells.x=3"}); }),
               HasSubstr("simulation.num_cells is not a table"));
 }
 
@@ -186,7 +177,7 @@ TEST_F(ConfigFile, DefaultsAreWrittenIntoTheSerializedConfig) {
 
 TEST_F(ConfigFile, DefaultsAreCheckedLikeGivenValues) {
   Document doc = Document::parse("", "defaults");
-  EXPECT_THAT(error_of([&] { doc.root().get_int_or("n", 0, {1, 10}); }), HasSubstr("n = 0 is out of range"));
+  EXPECT_THAT(error_message([&] { doc.root().get_int_or("n", 0, {1, 10}); }), HasSubstr("n = 0 is out of range"));
 }
 
 TEST_F(ConfigFile, RelativePathsResolveAgainstTheConfigFolder) {
@@ -199,7 +190,7 @@ TEST_F(ConfigFile, ArraysOfTablesAreCheckedForUnknownKeys) {
   const fs::path p = write("[[propellants]]\ngas = \"Xe\"\n[[propellants]]\ngas = \"Kr\"\nflow = 1\n");
   Document doc = Document::load(p);
   for (const auto& t : doc.root().tables("propellants")) t.get_string("gas");
-  EXPECT_THAT(error_of([&] { doc.root().finish(); }), HasSubstr(":5: unknown key propellants[1].flow"));
+  EXPECT_THAT(error_message([&] { doc.root().finish(); }), HasSubstr(":5: unknown key propellants[1].flow"));
 }
 
 }  // namespace
@@ -208,18 +199,10 @@ namespace {
 
 TEST(ConfigArrays, BadElementIsNamedWithItsIndex) {
   auto doc = hd::config::Document::parse("z_m = [0.0, \"x\", 0.02]\nc = [1, -2]\n", "arrays.toml");
-  try {
-    doc.root().get_doubles("z_m");
-    FAIL() << "expected hd::Error";
-  } catch (const hd::Error& e) {
-    EXPECT_STREQ(e.what(), "arrays.toml:1: z_m[1] must be a number, not a string");
-  }
-  try {
-    doc.root().get_ints("c", hd::config::Range::non_negative());
-    FAIL() << "expected hd::Error";
-  } catch (const hd::Error& e) {
-    EXPECT_STREQ(e.what(), "arrays.toml:2: c[1] = -2 is out of range [0, inf]");
-  }
+  EXPECT_EQ(error_message([&] { doc.root().get_doubles("z_m"); }),
+            "arrays.toml:1: z_m[1] must be a number, not a string");
+  EXPECT_EQ(error_message([&] { doc.root().get_ints("c", hd::config::Range::non_negative()); }),
+            "arrays.toml:2: c[1] = -2 is out of range [0, inf]");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "hd/common/error.hpp"
+#include "hd/testing/errors.hpp"
 
 namespace hd::dataset {
 namespace {
@@ -112,23 +113,14 @@ TEST_F(NormalizedDataset, SeekReproducesTheStreamExactly) {
 }
 
 TEST_F(NormalizedDataset, MissingOrCorruptFilesAreOneLineErrorsNamingTheFile) {
-  auto expect_error = [](auto&& action, const std::string& needle) {
-    try {
-      action();
-      ADD_FAILURE() << "no error";
-    } catch (const Error& e) {
-      const std::string message = e.what();
-      EXPECT_NE(message.find(needle), std::string::npos) << message;
-      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-    }
-  };
-  expect_error([&] { Reader r(dir_ / "absent.h5"); }, "absent.h5: no such dataset file");
+
+  hd::testing::expect_one_line_error([&] { Reader r(dir_ / "absent.h5"); }, "absent.h5: no such dataset file");
   std::ofstream(dir_ / "corrupt.h5") << "not hdf5";
-  expect_error([&] { Reader r(dir_ / "corrupt.h5"); }, "corrupt.h5: not an HDF5 file");
+  hd::testing::expect_one_line_error([&] { Reader r(dir_ / "corrupt.h5"); }, "corrupt.h5: not an HDF5 file");
   auto path = write(10, 10);
   write_split(dir_ / "split.h5", std::vector<std::int64_t>{3, 12}, "data.h5");
-  expect_error([&] { StreamingReader s(path, read_split(dir_ / "split.h5"), {}); }, "out of range");
-  expect_error([&] { read_split(dir_ / "nosplit.h5"); }, "nosplit.h5: no such split file");
+  hd::testing::expect_one_line_error([&] { StreamingReader s(path, read_split(dir_ / "split.h5"), {}); }, "out of range");
+  hd::testing::expect_one_line_error([&] { read_split(dir_ / "nosplit.h5"); }, "nosplit.h5: no such split file");
 }
 
 TEST_F(NormalizedDataset, SplitFilesRoundTrip) {

@@ -18,6 +18,7 @@
 #include "hd/dataset/normalized.hpp"
 #include "hd/edm2/training.hpp"
 #include "hd/sampler/edm.hpp"
+#include "hd/testing/errors.hpp"
 
 namespace hd::edm2 {
 namespace {
@@ -261,16 +262,7 @@ TEST_F(Training, NonFiniteGradientsAreZeroedAndCounted) {
   }
 }
 
-void expect_one_line_error(const std::function<void()>& action, const std::string& needle) {
-  try {
-    action();
-    ADD_FAILURE() << "no error";
-  } catch (const Error& e) {
-    const std::string message = e.what();
-    EXPECT_NE(message.find(needle), std::string::npos) << message;
-    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
-  }
-}
+using hd::testing::expect_one_line_error;
 
 TEST_F(Training, CorruptCheckpointIsAOneLineErrorNamingTheFile) {
   fs::create_directories(dir_ / "corrupt");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "hd/common/error.hpp"
+#include "hd/testing/errors.hpp"
 
 #include "test_support.hpp"
 
@@ -36,12 +37,8 @@ TEST(HallsimRateTable, XenonIonizationMatchesTheQuotedRate) {
 }
 
 TEST(HallsimRateTable, MissingFileIsAnErrorNamingIt) {
-  try {
-    read_reaction_file("no/such/ionization_Xe_Xe9+.dat");
-    FAIL() << "expected hd::Error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("ionization_Xe_Xe9+.dat"), std::string::npos) << e.what();
-  }
+  hd::testing::expect_one_line_error([] { read_reaction_file("no/such/ionization_Xe_Xe9+.dat"); },
+                                     "ionization_Xe_Xe9+.dat");
 }
 
 }  // namespace
