@@ -98,13 +98,7 @@ std::set<std::string, std::less<>>& Table::used_keys() const {
 }
 
 std::string Table::where(std::string_view key) const {
-  // "name[i]" addresses an array element (messages about one item of an array).
-  const auto bracket = key.find('[');
-  const toml::node* node = table_->get(key.substr(0, bracket));
-  if (node != nullptr && bracket != std::string_view::npos && node->is_array()) {
-    const auto index = std::stoul(std::string(key.substr(bracket + 1)));
-    if (const toml::node* element = node->as_array()->get(index)) node = element;
-  }
+  const toml::node* node = table_->get(key);
   return location(*doc_, node ? node : static_cast<const toml::node*>(table_)) + ": " + key_path(key);
 }
 
@@ -135,11 +129,11 @@ static toml::node& require(const Document& doc, toml::table* table, const std::s
 
 namespace {
 
-void check_range(const Table& t, std::string_view key, double v, const Range& r) {
-  if (!std::isfinite(v)) t.fail(key, "= " + format_number(v) + " is not a finite number");
-  if (v < r.min || v > r.max) {
-    t.fail(key, "= " + format_number(v) + " is out of range " + describe_range(r));
-  }
+// What is wrong with `v` for `r`, or "" when nothing is.
+std::string range_problem(double v, const Range& r) {
+  if (!std::isfinite(v)) return "= " + format_number(v) + " is not a finite number";
+  if (v < r.min || v > r.max) return "= " + format_number(v) + " is out of range " + describe_range(r);
+  return {};
 }
 
 }  // namespace
@@ -148,7 +142,7 @@ double Table::get_double(std::string_view key, Range range) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
   auto v = as_double(n);
   if (!v) fail(key, "must be a number, not " + type_name(n.type()));
-  check_range(*this, key, *v, range);
+  if (auto problem = range_problem(*v, range); !problem.empty()) fail(key, problem);
   return *v;
 }
 
@@ -156,7 +150,8 @@ long long Table::get_int(std::string_view key, Range range) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
   auto v = n.as_integer();
   if (!v) fail(key, "must be an integer, not " + type_name(n.type()));
-  check_range(*this, key, static_cast<double>(v->get()), range);
+  if (auto problem = range_problem(static_cast<double>(v->get()), range); !problem.empty())
+    fail(key, problem);
   return v->get();
 }
 
@@ -176,8 +171,8 @@ std::string Table::get_string(std::string_view key) const {
 
 namespace {
 
-// Reads an array element by element; `element` turns one node (named "key[i]" in messages)
-// into a value or fails through the table.
+// Reads an array element by element. `element(node, fail)` turns one element into a value;
+// `fail(problem)` reports a problem at that element's own line, named "key[i]".
 template <class T, class Element>
 std::vector<T> read_array(const Table& t, const toml::node& n, std::string_view key, const char* what,
                           Element element) {
@@ -186,7 +181,12 @@ std::vector<T> read_array(const Table& t, const toml::node& n, std::string_view 
   std::vector<T> out;
   out.reserve(a->size());
   for (std::size_t i = 0; i < a->size(); ++i) {
-    out.push_back(element(*a->get(i), std::string(key) + "[" + std::to_string(i) + "]"));
+    const toml::node& e = *a->get(i);
+    auto fail = [&](const std::string& problem) {
+      throw Error(location(t.document(), &e) + ": " + join_key(t.path(), key) + "[" + std::to_string(i) +
+                  "] " + problem);
+    };
+    out.push_back(element(e, fail));
   }
   return out;
 }
@@ -195,29 +195,29 @@ std::vector<T> read_array(const Table& t, const toml::node& n, std::string_view 
 
 std::vector<double> Table::get_doubles(std::string_view key, Range range) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
-  return read_array<double>(*this, n, key, "numbers", [&](const toml::node& e, const std::string& item) {
+  return read_array<double>(*this, n, key, "numbers", [&](const toml::node& e, auto&& fail) {
     auto v = as_double(e);
-    if (!v) fail(item, "must be a number, not " + type_name(e.type()));
-    check_range(*this, item, *v, range);
+    if (!v) fail("must be a number, not " + type_name(e.type()));
+    if (auto problem = range_problem(*v, range); !problem.empty()) fail(problem);
     return *v;
   });
 }
 
 std::vector<long long> Table::get_ints(std::string_view key, Range range) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
-  return read_array<long long>(*this, n, key, "integers", [&](const toml::node& e, const std::string& item) {
+  return read_array<long long>(*this, n, key, "integers", [&](const toml::node& e, auto&& fail) {
     auto v = e.as_integer();
-    if (!v) fail(item, "must be an integer, not " + type_name(e.type()));
-    check_range(*this, item, static_cast<double>(v->get()), range);
+    if (!v) fail("must be an integer, not " + type_name(e.type()));
+    if (auto problem = range_problem(static_cast<double>(v->get()), range); !problem.empty()) fail(problem);
     return static_cast<long long>(v->get());
   });
 }
 
 std::vector<std::string> Table::get_strings(std::string_view key) const {
   const toml::node& n = require(*doc_, table_, path_, key, used_keys());
-  return read_array<std::string>(*this, n, key, "strings", [&](const toml::node& e, const std::string& item) {
+  return read_array<std::string>(*this, n, key, "strings", [&](const toml::node& e, auto&& fail) {
     auto v = e.as_string();
-    if (!v) fail(item, "must be a string, not " + type_name(e.type()));
+    if (!v) fail("must be a string, not " + type_name(e.type()));
     return v->get();
   });
 }
