@@ -9,16 +9,51 @@ EnergyCoefficients::EnergyCoefficients(std::size_t n)
 TridiagonalWorkspace::TridiagonalWorkspace(std::size_t n) : lower(n), diag(n), upper(n), rhs(n), scratch(n) {}
 
 void solve_tridiagonal(TridiagonalWorkspace& ws) {
+  // Twisted Thomas algorithm ("burn at both ends"): eliminate downwards from row 0 and upwards
+  // from row n-1 to the middle row p, solve it, and substitute outwards again. The two
+  // elimination chains are independent, so the CPU overlaps their dependent divisions,
+  // which bound the one-sided algorithm. Stable for the diagonally dominant rows here.
+  //   top rows i < p:    x_i + c_i x_{i+1} = r_i
+  //   bottom rows i > p: x_i + c_i x_{i-1} = r_i
+  // The values carried from row to row stay in registers: reloading what the previous row
+  // just stored would add the store-forwarding latency to every link of the chains.
   const std::size_t n = ws.diag.size();
-  // Thomas algorithm: forward elimination, back substitution (diagonally dominant here).
-  ws.scratch[0] = ws.upper[0] / ws.diag[0];
-  ws.rhs[0] /= ws.diag[0];
-  for (std::size_t i = 1; i < n; ++i) {
-    const double m = 1.0 / (ws.diag[i] - ws.lower[i] * ws.scratch[i - 1]);
-    ws.scratch[i] = ws.upper[i] * m;
-    ws.rhs[i] = (ws.rhs[i] - ws.lower[i] * ws.rhs[i - 1]) * m;
+  const std::size_t p = (n - 1) / 2;  // n >= 3: the grid has at least one cell
+  const auto& l = ws.lower;
+  const auto& d = ws.diag;
+  const auto& u = ws.upper;
+  auto& r = ws.rhs;
+  auto& c = ws.scratch;
+  double c_top = u[0] / d[0], r_top = r[0] / d[0];
+  double c_bottom = l[n - 1] / d[n - 1], r_bottom = r[n - 1] / d[n - 1];
+  c[0] = c_top;
+  r[0] = r_top;
+  c[n - 1] = c_bottom;
+  r[n - 1] = r_bottom;
+  const auto eliminate_down = [&](std::size_t i) {
+    const double m = 1.0 / (d[i] - l[i] * c_top);
+    c_top = c[i] = u[i] * m;
+    r_top = r[i] = (r[i] - l[i] * r_top) * m;
+  };
+  const auto eliminate_up = [&](std::size_t i) {
+    const double m = 1.0 / (d[i] - u[i] * c_bottom);
+    c_bottom = c[i] = l[i] * m;
+    r_bottom = r[i] = (r[i] - u[i] * r_bottom) * m;
+  };
+  // Top rows 1..p-1 and bottom rows n-2..p+1: the same count for odd n, one more bottom row for even n.
+  for (std::size_t k = 1; k < p; ++k) {
+    eliminate_down(k);
+    eliminate_up(n - 1 - k);
   }
-  for (std::size_t i = n - 1; i-- > 0;) ws.rhs[i] -= ws.scratch[i] * ws.rhs[i + 1];
+  if (n % 2 == 0) eliminate_up(p + 1);
+  const double x_p = (r[p] - l[p] * r_top - u[p] * r_bottom) / (d[p] - l[p] * c_top - u[p] * c_bottom);
+  r[p] = x_p;
+  double x_up = x_p, x_down = x_p;
+  for (std::size_t k = 1; k <= p; ++k) {
+    x_up = r[p - k] -= c[p - k] * x_up;
+    x_down = r[p + k] -= c[p + k] * x_down;
+  }
+  if (n % 2 == 0) r[n - 1] -= c[n - 1] * x_down;
 }
 
 void electron_energy_step(const Grid& grid, const EnergyCoefficients& c, const EnergyBoundary& bc,

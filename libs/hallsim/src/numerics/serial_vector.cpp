@@ -76,10 +76,16 @@ double max_norm(N_Vector x) {
 }
 
 double weighted_square_sum(N_Vector x, N_Vector w) {
+  // Four partial sums: one chain of dependent additions would be latency-bound.
   const double *xd = data(x), *wd = data(w);
-  double s = 0.0;
-  for (sunindextype i = 0, n = size(x); i < n; ++i) s += (xd[i] * wd[i]) * (xd[i] * wd[i]);
-  return s;
+  const sunindextype n = size(x);
+  double s[4] = {0.0, 0.0, 0.0, 0.0};
+  sunindextype i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (sunindextype k = 0; k < 4; ++k) s[k] += (xd[i + k] * wd[i + k]) * (xd[i + k] * wd[i + k]);
+  }
+  for (; i < n; ++i) s[0] += (xd[i] * wd[i]) * (xd[i] * wd[i]);
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 double weighted_rms_norm(N_Vector x, N_Vector w) {
@@ -91,25 +97,32 @@ double minimum(N_Vector x) {
   return *std::min_element(xd, xd + size(x));
 }
 
-// z = sum_j c_j X_j; z may be one of the X_j.
+// z = sum_j c_j X_j; z may be X_0 (SUNDIALS allows that, not the other X_j).
 int linear_combination(int nvec, double* c, N_Vector* x, N_Vector z) {
   double* zd = data(z);
   const sunindextype n = size(z);
   const double* x0 = data(x[0]);
-  // The ERK stage (two terms) and solution (three terms) updates in one pass each, summed in
-  // the same order as the general loop below.
-  if (nvec == 2) {
+  if (nvec == 1) {
+    for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i];
+    return 0;
+  }
+  if (nvec == 2) {  // the first ERK stage
     const double* x1 = data(x[1]);
     for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i] + c[1] * x1[i];
     return 0;
   }
-  if (nvec == 3) {
-    const double *x1 = data(x[1]), *x2 = data(x[2]);
-    for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i] + c[1] * x1[i] + c[2] * x2[i];
-    return 0;
+  // The later stages and the solution of SSPRK(s,2): three terms per pass over z, added to
+  // the running sum. (Loops over a variable number of terms in one pass were vectorized
+  // across the terms, with gathers, and ran slower.)
+  const double *x1 = data(x[1]), *x2 = data(x[2]);
+  for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i] + c[1] * x1[i] + c[2] * x2[i];
+  int j = 3;
+  for (; j + 3 <= nvec; j += 3) {
+    const double *a = data(x[j]), *b = data(x[j + 1]), *d = data(x[j + 2]);
+    const double ca = c[j], cb = c[j + 1], cd = c[j + 2];
+    for (sunindextype i = 0; i < n; ++i) zd[i] += ca * a[i] + cb * b[i] + cd * d[i];
   }
-  for (sunindextype i = 0; i < n; ++i) zd[i] = c[0] * x0[i];
-  for (int j = 1; j < nvec; ++j) {
+  for (; j < nvec; ++j) {
     const double* xj = data(x[j]);
     const double cj = c[j];
     for (sunindextype i = 0; i < n; ++i) zd[i] += cj * xj[i];

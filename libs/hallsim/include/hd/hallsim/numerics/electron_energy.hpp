@@ -38,7 +38,8 @@ struct TridiagonalWorkspace {
   explicit TridiagonalWorkspace(std::size_t n = 0);
 };
 
-// Solves a tridiagonal system in place (Thomas algorithm); rhs becomes the solution.
+// Solves a tridiagonal system of at least 3 rows in place (twisted Thomas algorithm); rhs
+// becomes the solution.
 void solve_tridiagonal(TridiagonalWorkspace& ws);
 
 // Advances n_eps (N+2, eV m^-3) by dt with (I + theta dt A) n+ = n + dt (Q - (1 - theta) A n).
