@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Time-step study for docs/numerics.md: LANDMARK case 1 at several CFL numbers and both
-// energy theta-schemes, each compared with a small-step reference run (CFL 0.1, backward
-// Euler). Prints steps, wall time and the relative L2 differences of the time-averaged
-// ne, Te and E profiles and of the mean discharge current.
+// Time-step study for docs/numerics.md: LANDMARK case 1 at several CFL numbers, SSPRK
+// stage counts and both energy theta-schemes, each compared with a small-step reference run
+// (CFL 0.1, SSPRK22, backward Euler). Prints steps, wall time and the relative L2
+// differences of the time-averaged ne, Te and E profiles and of the mean discharge current.
 //   hallsim_timestep_study [CONFIG]        (from the source root)
 #include <cmath>
 #include <cstdio>
@@ -24,10 +24,16 @@ double relative_l2(const std::vector<double>& a, const std::vector<double>& b) {
   return std::sqrt(d / n);
 }
 
-hd::hallsim::Result run(const std::string& config, double cfl, double theta) {
+struct Case {
+  double cfl;
+  int stages;
+  double theta;
+};
+
+hd::hallsim::Result run(const std::string& config, const Case& c) {
   const auto doc = hd::config::Document::load(
-      config,
-      {"numerics.cfl=" + std::to_string(cfl), "numerics.implicit_energy_theta=" + std::to_string(theta)});
+      config, {"numerics.cfl=" + std::to_string(c.cfl), "numerics.ssp_stages=" + std::to_string(c.stages),
+               "numerics.implicit_energy_theta=" + std::to_string(c.theta)});
   hd::hallsim::Simulation simulation(hd::hallsim::read_config(doc.root()));
   return simulation.run();
 }
@@ -36,26 +42,37 @@ hd::hallsim::Result run(const std::string& config, double cfl, double theta) {
 
 int main(int argc, char** argv) {
   const std::string config = argc > 1 ? argv[1] : "configs/hallsim/landmark_case1.toml";
-  const hd::hallsim::Result reference = run(config, 0.1, 1.0);
-  std::printf("reference: CFL 0.1, theta 1: %lld steps, %.1f s, Id %.4f A\n", reference.steps,
+  const hd::hallsim::Result reference = run(config, {0.1, 2, 1.0});
+  std::printf("reference: CFL 0.1, SSPRK22, theta 1: %lld steps, %.1f s, Id %.4f A\n", reference.steps,
               reference.wall_time_s, reference.scalars.at("discharge_current_A"));
   std::printf(
-      "| CFL | theta | steps | wall (s) | Id (A) | dId | ne L2 | Te L2 | E L2 "
-      "|\n|---|---|---|---|---|---|---|---|---|\n");
-  for (const auto& [cfl, theta] :
-       std::vector<std::pair<double, double>>{{0.25, 1.0}, {0.5, 1.0}, {0.5, 0.5}, {0.799, 1.0}}) {
-    const hd::hallsim::Result r = run(config, cfl, theta);
+      "| CFL | stages | theta | steps | wall (s) | Id (A) | dId | ne L2 | Te L2 | E L2 "
+      "|\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const Case& c : std::vector<Case>{{0.25, 2, 1.0},
+                                         {0.5, 2, 1.0},
+                                         {0.5, 2, 0.5},
+                                         {0.799, 2, 1.0},
+                                         {0.5, 3, 1.0},
+                                         {0.5, 4, 1.0},
+                                         {0.5, 6, 1.0},
+                                         {0.5, 8, 1.0},
+                                         {0.5, 10, 1.0},
+                                         {0.5, 12, 1.0},
+                                         {0.799, 4, 1.0},
+                                         {0.799, 8, 1.0}}) {
+    const hd::hallsim::Result r = run(config, c);
     if (r.status != hd::hallsim::Status::ok) {
-      std::printf("| %.3g | %.1f | failed: %s |\n", cfl, theta, r.reason.c_str());
+      std::printf("| %.3g | %d | %.1f | failed: %s |\n", c.cfl, c.stages, c.theta, r.reason.c_str());
       continue;
     }
     const double id = r.scalars.at("discharge_current_A"),
                  id_ref = reference.scalars.at("discharge_current_A");
-    std::printf("| %.3g | %.1f | %lld | %.1f | %.4f | %+.2e | %.2e | %.2e | %.2e |\n", cfl, theta, r.steps,
-                r.wall_time_s, id, (id - id_ref) / id_ref,
+    std::printf("| %.3g | %d | %.1f | %lld | %.1f | %.4f | %+.2e | %.2e | %.2e | %.2e |\n", c.cfl, c.stages,
+                c.theta, r.steps, r.wall_time_s, id, (id - id_ref) / id_ref,
                 relative_l2(r.average.at("ne").values, reference.average.at("ne").values),
                 relative_l2(r.average.at("Tev").values, reference.average.at("Tev").values),
                 relative_l2(r.average.at("E").values, reference.average.at("E").values));
+    std::fflush(stdout);
   }
   return 0;
 }

@@ -47,16 +47,19 @@ std::pair<double, double> mass_balance(const Config& c, const std::vector<std::s
   for (int step = 0; step < steps; ++step) {
     const StabilityLimits lim = heavy.stability_limits(c.cfl, electrons);
     const double dt = std::min({lim.cfl_s, lim.field_s, c.max_dt_s});
-    heavy.rhs(y.data(), electrons, k1.data());
+    heavy.fill_padded(y.data(), electrons);
+    heavy.rhs(electrons, k1.data());
     const double f1 = inflow();
     for (std::size_t j = 0; j < size; ++j) y1[j] = y[j] + dt * k1[j];
-    heavy.rhs(y1.data(), electrons, k2.data());
+    heavy.fill_padded(y1.data(), electrons);
+    heavy.rhs(electrons, k2.data());
     const double f2 = inflow();
     for (std::size_t j = 0; j < size; ++j) y[j] = 0.5 * (y[j] + y1[j] + dt * k2[j]);
     boundary_inflow += 0.5 * dt * (f1 + f2);
     heavy.fill_padded(y.data(), electrons);
-    electrons.update(heavy);
+    electrons.update_fields(heavy);
     electrons.energy_step(dt);
+    electrons.update_collisions();
   }
   return {mass() - initial_mass, boundary_inflow};
 }

@@ -38,9 +38,9 @@ TEST(HallsimStatus, WallTimeLimitIsReportedWithItsReason) {
   EXPECT_NE(r.reason.find("wall time"), std::string::npos) << r.reason;
 }
 
-// A minimum step far above the CFL limit: every step is "too small", so the run stops.
+// A minimum step equal to the largest: every step is "too small", so the run stops.
 TEST(HallsimStatus, StepSizeCollapseIsReported) {
-  const Result r = run_case1({"numerics.min_dt_s=5e-8", "numerics.max_small_steps=3"});
+  const Result r = run_case1({"numerics.min_dt_s=1e-7", "numerics.max_small_steps=3"});
   EXPECT_EQ(r.status, Status::step_size_collapse);
   EXPECT_NE(r.reason.find("min_dt_s"), std::string::npos) << r.reason;
 }

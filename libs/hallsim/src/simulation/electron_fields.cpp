@@ -31,6 +31,32 @@ std::vector<double> zeros(std::size_t n) {
   return std::vector<double>(n, 0.0);
 }
 
+// Ohm's law at every node:
+//   E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D,   ue = (ji - Id/A) / (e ne).
+// The arrays are distinct; __restrict on the parameters lets the compiler vectorize.
+void field_and_drift(std::size_t m, double j_d, const double* __restrict ji, const double* __restrict eta,
+                     const double* __restrict grad_pe, const double* __restrict inv_ne,
+                     const double* __restrict drag, double* __restrict field, double* __restrict ue) {
+  for (std::size_t i = 0; i < m; ++i) {
+    field[i] = (j_d - ji[i]) * eta[i] - grad_pe[i] * inv_ne[i] + drag[i];
+    ue[i] = (ji[i] - j_d) * inv_ne[i] * inv_e;
+  }
+}
+
+// sum_i w_i f(i) in four partial sums: a single chain of dependent additions would make the
+// integral latency-bound.
+template <class F>
+double weighted_sum(const std::vector<double>& w, F f) {
+  double s[4] = {0.0, 0.0, 0.0, 0.0};
+  const std::size_t n = w.size();
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (std::size_t k = 0; k < 4; ++k) s[k] += w[i + k] * f(i + k);
+  }
+  for (; i < n; ++i) s[0] += w[i] * f(i);
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 }  // namespace
 
 ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry)
@@ -64,10 +90,12 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &drift_energy_ev,
                   &drag_v_m,
                   &resistivity_ohm_m_,
+                  &resistivity_times_density_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
   ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
+  ionization_coefficient_m3_s_.assign(chemistry.ionization.size(), zeros(m));
   node_density_m3_.assign(chemistry.fluids.size(), zeros(m));
   node_flux_m2_s_.assign(chemistry.fluids.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
@@ -104,61 +132,103 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
     const double h1 = zn[i] - zn[i - 1], h2 = zn[i + 1] - zn[i];
     gradient_weights_[i] = {-h2 / (h1 * (h1 + h2)), (h2 - h1) / (h1 * h2), h1 / (h2 * (h1 + h2))};
   }
+  // int f dz over the nodes = sum w_i f_i with the trapezoid weights (half of each
+  // neighbouring spacing).
+  trapezoid_weights_m_.assign(m, 0.0);
+  for (std::size_t i = 0; i + 1 < m; ++i) {
+    trapezoid_weights_m_[i] += 0.5 * (zn[i + 1] - zn[i]);
+    trapezoid_weights_m_[i + 1] += 0.5 * (zn[i + 1] - zn[i]);
+  }
 }
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
-  update(heavy);
+  compute_densities(heavy);
+  update_collisions();
+  solve_ohms_law(heavy);
   for (std::size_t i = 0; i < n_ + 2; ++i) energy_density_ev_m3[i] = 1.5 * ne_m3[i] * te_ev[i];
   compute_pressure();
-  update(heavy);
+  update_collisions();
+  solve_ohms_law(heavy);
 }
 
-void ElectronFields::update(const HeavySpecies& heavy) {
+void ElectronFields::update_fields(const HeavySpecies& heavy) {
+  compute_densities(heavy);
+  solve_ohms_law(heavy);
+}
+
+void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   const std::size_t m = n_ + 2;
   const std::size_t num_neutrals = config_.propellants.size();
-  for (std::size_t f = 0; f < heavy.num_fluids(); ++f)
-    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
-  const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
-  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; Z_eff = ne / sum n_Z.
+  const std::size_t num_fluids = heavy.num_fluids();
+  for (std::size_t f = 0; f < num_fluids; ++f) heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
+  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z.
+  std::fill(ne_m3.begin(), ne_m3.end(), 0.0);
+  std::fill(ji_a_m2.begin(), ji_a_m2.end(), 0.0);
+  double* ne = ne_m3.data();
+  double* ji = ji_a_m2.data();
+  for (std::size_t f = num_neutrals; f < num_fluids; ++f) {
+    const double z = heavy.fluid(f).charge;
+    const double* ni = node_density_m3_[f].data();
+    const double* ni_ui = node_flux_m2_s_[f].data();
+    for (std::size_t i = 0; i < m; ++i) {
+      ne[i] += z * ni[i];
+      ji[i] += (e * z) * ni_ui[i];
+    }
+  }
+  // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
+  double* inv_ne = inverse_density_.data();
+  double* eta = resistivity_ohm_m_.data();
+  const double* eta_ne = resistivity_times_density_.data();
   for (std::size_t i = 0; i < m; ++i) {
-    double ne = 0.0, flux = 0.0, ions = 0.0, ion_flux = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
-    for (std::size_t f = num_neutrals; f < heavy.num_fluids(); ++f) {
-      const int z = heavy.fluid(f).charge;
+    ne[i] = std::max(ne[i], electron_density_floor_m3);
+    inv_ne[i] = 1.0 / ne[i];
+    eta[i] = eta_ne[i] * inv_ne[i];
+  }
+  // Heavy-species source frequencies k(eps) ne.
+  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+    const double* k = ionization_coefficient_m3_s_[r].data();
+    double* frequency = ionization_frequency_hz[r].data();
+    for (std::size_t i = 0; i < m; ++i) frequency[i] = k[i] * ne[i];
+  }
+}
+
+void ElectronFields::update_collisions() {
+  const std::size_t m = n_ + 2;
+  const std::size_t num_neutrals = config_.propellants.size();
+  const auto& fluids = chemistry_.fluids;
+  const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
+  const bool landmark = config_.landmark;
+  for (std::size_t i = 0; i < m; ++i) {
+    double ions = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
+    for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
       const double ni = node_density_m3_[f][i];
-      const double ni_ui = node_flux_m2_s_[f][i];
-      ne += z * ni;
       ions += ni;
-      flux += z * ni_ui;
-      ion_flux += ni_ui;
-      ion_mass += ni * heavy.fluid(f).mass_kg;
+      ion_mass += ni * fluids[f].mass_kg;
       wall_flux_moment += wall_flux_coefficient_[f] * ni;
     }
-    ne_m3[i] = std::max(ne, electron_density_floor_m3);
-    const double inv_ne = 1.0 / ne_m3[i];
-    ji_a_m2[i] = e * flux;
-
+    const double ne = ne_m3[i];
     const double te = te_ev[i];
-    // Rate lookups take eps = 1.5 Te + K (K from the previous step's drift; zero in LANDMARK).
+    // Rate lookups take eps = 1.5 Te + K (K from the last field solve; zero in LANDMARK).
     const double eps = 1.5 * te + drift_energy_ev[i];
     // nu_en = sum n_n k_en(eps)
     double nu_en = 0.0;
     for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3[el.neutral][i] * el.rate(eps);
     double nu_ei = 0.0;
     if (config_.electron_ion_collisions) {
-      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
-      const double z_eff = ions > 0.0 ? ne_m3[i] / ions : 1.0;
-      nu_ei =
-          2.9e-12 * z_eff * z_eff * ne_m3[i] * coulomb_logarithm(ne_m3[i], te, z_eff) / (te * std::sqrt(te));
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5, Z_eff = ne / sum n_Z
+      const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+      nu_ei = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
     }
     // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
     double nu_iz = 0.0;
     for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
       const auto& iz = chemistry_.ionization[r];
       const double k = iz.rate(eps);
-      ionization_frequency_hz[r][i] = k * ne_m3[i];
+      ionization_coefficient_m3_s_[r][i] = k;
+      ionization_frequency_hz[r][i] = k * ne;
       nu_iz += k * node_density_m3_[static_cast<std::size_t>(iz.reactant)][i];
     }
-    ionization_rate_m3_s[i] = nu_iz * ne_m3[i];
+    ionization_rate_m3_s[i] = nu_iz * ne;
     double nu_ex = 0.0;
     for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3[ex.reactant][i];
     nu_inelastic_hz[i] = nu_iz + nu_ex;
@@ -166,82 +236,95 @@ void ElectronFields::update(const HeavySpecies& heavy) {
     nu_ei_hz[i] = nu_ei;
     WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
-    wall.ne_m3 = ne_m3[i];
+    wall.ne_m3 = ne;
     wall.ion_wall_flux_moment = wall_flux_moment;
-    wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : heavy.fluid(num_neutrals).mass_kg;
-    if (!config_.landmark) {
-      // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
-      double nn = 0.0, nn_un = 0.0;
-      for (std::size_t p = 0; p < num_neutrals; ++p) {
-        nn += neutral_density_m3[p][i];
-        nn_un += node_flux_m2_s_[p][i];
-      }
-      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
-      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
-      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei + nu_an_hz[i]) + un_mean * nu_en);
-    }
-    inverse_density_[i] = inv_ne;
+    wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
   }
   // The wall model over all nodes at once; nu_e needs its momentum frequency.
   wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
   for (std::size_t i = 0; i < m; ++i) {
     nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
-    const double nu_c = nu_en_hz[i] + nu_ei_hz[i] + (config_.landmark ? 0.0 : nu_inelastic_hz[i]);
+    const double nu_c = nu_en_hz[i] + nu_ei_hz[i] + (landmark ? 0.0 : nu_inelastic_hz[i]);
     const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
     nu_e_hz[i] = nu_e;
     // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
-    // eta = 1 / (e mu ne) = (m_e/e^2) (nu_e^2 + omega_ce^2) / (nu_e ne)
+    // eta ne = 1 / (e mu) = (m_e/e^2) (nu_e^2 + omega_ce^2) / nu_e
     const double omega = cyclotron_frequency_hz[i];
     const double nu_squared_sum = nu_e * nu_e + omega * omega;
     mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
-    resistivity_ohm_m_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e * inverse_density_[i];
+    resistivity_times_density_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e;
+    resistivity_ohm_m_[i] = resistivity_times_density_[i] * inverse_density_[i];
+  }
+}
+
+void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
+  const std::size_t m = n_ + 2;
+  const std::size_t num_neutrals = config_.propellants.size();
+  const bool landmark = config_.landmark;
+  if (!landmark) {
+    // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+    for (std::size_t i = 0; i < m; ++i) {
+      double nn = 0.0, nn_un = 0.0, ions = 0.0, ion_flux = 0.0;
+      for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
+        const double n = node_density_m3_[f][i], flux = node_flux_m2_s_[f][i];
+        if (f < num_neutrals) {
+          nn += n;
+          nn_un += flux;
+        } else {
+          ions += n;
+          ion_flux += flux;
+        }
+      }
+      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
+      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei_hz[i] + nu_an_hz[i]) + un_mean * nu_en_hz[i]);
+    }
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
   //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
   const double v_left = config_.discharge_voltage_v + anode_sheath_potential_v;
   const double v_right = config_.cathode_coupling_voltage_v;
-  double numerator = v_left - v_right, denominator = 0.0;
-  const auto& z = grid_.z_node_m;
-  const auto drive = [&](std::size_t i) {
-    return ji_a_m2[i] * resistivity_ohm_m_[i] + grad_pe_ev_m4[i] * inverse_density_[i] - drag_v_m[i];
-  };
-  double drive_left = drive(0);
-  for (std::size_t i = 0; i + 1 < m; ++i) {
-    const double dz = z[i + 1] - z[i];
-    const double drive_right = drive(i + 1);
-    numerator += 0.5 * (drive_left + drive_right) * dz;
-    denominator += 0.5 * (resistivity_ohm_m_[i] + resistivity_ohm_m_[i + 1]) * dz;
-    drive_left = drive_right;
-  }
-  discharge_current_a = std::max(0.0, numerator * area_m2_ / denominator);
+  const double* ji = ji_a_m2.data();
+  const double* eta = resistivity_ohm_m_.data();
+  const double* grad_pe = grad_pe_ev_m4.data();
+  const double* inv_ne = inverse_density_.data();
+  const double* drag = drag_v_m.data();
+  const double drive_integral = weighted_sum(trapezoid_weights_m_, [&](std::size_t i) {
+    return ji[i] * eta[i] + grad_pe[i] * inv_ne[i] - drag[i];
+  });
+  const double resistance_integral = weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i]; });
+  discharge_current_a = std::max(0.0, (v_left - v_right + drive_integral) * area_m2_ / resistance_integral);
 
   const double j_d = discharge_current_a / area_m2_;
-  if (config_.anode_boundary == AnodeBoundary::sheath && !config_.landmark) {
+  if (config_.anode_boundary == AnodeBoundary::sheath && !landmark) {
     // V_s = -Te ln(min(1, je / je_th)) from the first cell, je = Id/A - ji,
     // je_th = e ne sqrt(8 e Te / (pi m_e)) / 4; zero when electrons do not reach the anode.
     const double je = j_d - ji_a_m2[1];
     const double je_thermal = 0.25 * e * ne_m3[1] * std::sqrt(8.0 * e * te_ev[1] / (constants::pi * me));
     anode_sheath_potential_v = je > 0.0 ? -te_ev[1] * std::log(std::min(1.0, je / je_thermal)) : 0.0;
   }
-  for (std::size_t i = 0; i < m; ++i) {
-    // E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D
-    electric_field_v_m[i] =
-        (j_d - ji_a_m2[i]) * resistivity_ohm_m_[i] - grad_pe_ev_m4[i] * inverse_density_[i] + drag_v_m[i];
-    // ue = (ji - Id/A) / (e ne)
-    ue_m_s[i] = (ji_a_m2[i] - j_d) * inverse_density_[i] * inv_e;
-    if (!config_.landmark) {
+  field_and_drift(m, j_d, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(), ue_m_s.data());
+  if (!landmark) {
+    for (std::size_t i = 0; i < m; ++i) {
       // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
       const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
       drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
     }
   }
-  // phi = V_L - int E dz (cumulative trapezoid from the anode face)
-  potential_v[0] = v_left;
-  for (std::size_t i = 1; i < m; ++i) {
-    potential_v[i] =
-        potential_v[i - 1] - 0.5 * (electric_field_v_m[i] + electric_field_v_m[i - 1]) * (z[i] - z[i - 1]);
+}
+
+void ElectronFields::compute_potential() {
+  // phi = V_L - int E dz (cumulative trapezoid from the anode face); the running value stays
+  // in a register: reloading the previous store would put the store-forwarding latency on
+  // every link of the chain.
+  const auto& z = grid_.z_node_m;
+  double phi = config_.discharge_voltage_v + anode_sheath_potential_v;
+  potential_v[0] = phi;
+  for (std::size_t i = 1; i < n_ + 2; ++i) {
+    phi -= 0.5 * (electric_field_v_m[i] + electric_field_v_m[i - 1]) * (z[i] - z[i - 1]);
+    potential_v[i] = phi;
   }
 }
 
@@ -343,7 +426,8 @@ void ElectronFields::profile_names(std::vector<std::pair<std::string, std::strin
   }
 }
 
-std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const {
+std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) {
+  compute_potential();
   for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz,
                         &nu_en_hz, &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3,
                         &grad_pe_ev_m4, &ionization_rate_m3_s, &ji_a_m2}) {

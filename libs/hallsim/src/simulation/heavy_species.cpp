@@ -155,8 +155,7 @@ void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_
   }
 }
 
-void HeavySpecies::rhs(const double* y, const ElectronFields& electrons, double* ydot) {
-  fill_padded(y, electrons);
+void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
   std::fill(ydot, ydot + state_size_, 0.0);
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
@@ -290,13 +289,13 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
 }
 
 void HeavySpecies::node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const {
-  const double m = fluids_[f].mass_kg;
+  const double inv_m = inverse_mass_[f];
   const double* rho = rho_[f].data();
   const double* rho_u = rho_u_[f].data();
   // Interior nodes are the cells; the two boundary nodes are set after.
   for (std::size_t i = 1; i <= n_; ++i) {
-    n_m3[i] = rho[i] / m;
-    flux_m2_s[i] = rho_u[i] / m;
+    n_m3[i] = rho[i] * inv_m;
+    flux_m2_s[i] = rho_u[i] * inv_m;
   }
   for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
     n_m3[i] = density_at_node(f, i);

@@ -73,7 +73,14 @@ struct Config {
   // diffusive first-order neutral flux is what damps the breathing mode to the reference
   // results at 200 cells (docs/validation.md).
   bool reconstruct_neutrals = false;
-  double cfl = 0.799;                  // capped below 0.8 (empirical ionization limit)
+  // Courant number of each forward-Euler stage; at most 0.799 (the reference code's
+  // empirical ionization limit); 0.5 keeps MUSCL reconstruction total-variation diminishing.
+  double cfl = 0.5;
+  // Stages s of the SSPRK(s,2) heavy-species step: s forward-Euler stages of dt/(s-1), so
+  // one step spans s-1 CFL-limited stages; Ohm's law is solved at every stage, the energy
+  // equation and collision frequencies once per step. s = 2 is SSPRK22 (Heun), the
+  // reference code's scheme (docs/numerics.md).
+  int ssp_stages = 6;
   double implicit_energy_theta = 1.0;  // 1 backward Euler, 0.5 Crank-Nicolson
   double min_dt_s = 1e-10;
   double max_dt_s = 1e-7;

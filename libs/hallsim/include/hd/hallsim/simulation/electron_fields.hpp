@@ -22,19 +22,26 @@ class ElectronFields {
  public:
   ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry);
 
-  // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then update().
+  // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then the collisions and fields.
   void initialize(const HeavySpecies& heavy);
-  // ne, ji from the ions; nu_en, nu_ei, nu_an, nu_wall; mu; Id; E; phi; ue; ionization rates.
-  void update(const HeavySpecies& heavy);
-  // One implicit energy step with the fields (and heavy-species densities) of update(); then
-  // Te, pe, grad pe.
+  // The algebraic part, at every stage of the heavy-species step: ne and ji from the ions
+  // (quasineutrality), Id, E, phi, ue and the ionization frequencies k ne, with the
+  // collision frequencies and rate coefficients of the last update_collisions(). Ohm's law
+  // couples E to the ions on the ion transit time of a cell, so it must follow every stage.
+  void update_fields(const HeavySpecies& heavy);
+  // The Te-dependent part, once per step: rate coefficients k(eps), nu_en, nu_ei, nu_wall,
+  // nu_e, mobility and the wall loss rates, at the densities of the last update_fields().
+  void update_collisions();
+  // One implicit energy step with the fields of update_fields() and the collisions of
+  // update_collisions(); then Te, pe, grad pe.
   void energy_step(double dt_s);
 
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
-  std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
+  std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k);
 
   // Node arrays (N+2): boundary faces at 0 and N+1, cell centres between.
   std::vector<double> ne_m3, ji_a_m2, te_ev, energy_density_ev_m3, pe_ev_m3, grad_pe_ev_m4;
+  // potential_v is integrated from E only for the saved frames (compute_potential()).
   std::vector<double> electric_field_v_m, potential_v, ue_m_s, mobility_m2_v_s;
   std::vector<double> nu_e_hz, nu_an_hz, nu_en_hz, nu_ei_hz, nu_wall_hz, nu_inelastic_hz;
   std::vector<double> magnetic_field_t, cyclotron_frequency_hz, ionization_rate_m3_s;
@@ -44,26 +51,30 @@ class ElectronFields {
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
-  // Anode sheath potential V_s (V), lagging one step: V_L = Vd + V_s. Zero in LANDMARK mode
-  // and with the Dirichlet anode.
+  // Anode sheath potential V_s (V) of the last field solve, used by the next: V_L = Vd + V_s.
+  // Zero in LANDMARK mode and with the Dirichlet anode.
   double anode_sheath_potential_v = 0.0;
 
  private:
+  void compute_densities(const HeavySpecies& heavy);
+  void solve_ohms_law(const HeavySpecies& heavy);
   void compute_pressure();
+  void compute_potential();
 
   const Config& config_;
   const Grid& grid_;
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
   double area_m2_ = 0.0;
-  std::vector<double> anomalous_coefficient_;            // c(z), fixed profile
-  std::vector<double> wall_momentum_hz_;                 // nu_ew_mom(z)
   std::vector<WallPlasma> wall_plasma_;                  // the wall models' inputs per node
   std::vector<WallRates> wall_rates_;                    // and their outputs (W / eps, nu_ew_mom)
   std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
+  std::vector<double> resistivity_times_density_;        // 1 / (e mu), fixed for a step
+  std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                  // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
+  std::vector<double> trapezoid_weights_m_;              // int dz over the nodes
   // Number density (m^-3) and flux density n u (m^-2 s^-1) of every fluid on the nodes (the
   // neutrals of propellant p are fluid p).
   std::vector<std::vector<double>> node_density_m3_, node_flux_m2_s_;

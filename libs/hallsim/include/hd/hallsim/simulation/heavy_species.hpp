@@ -48,8 +48,9 @@ class HeavySpecies {
   // density_at_node and flux_at_node of fluid f at all N+2 nodes, in one pass each.
   void node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const;
 
-  // dy/dt of the heavy species with frozen electron fields (fluxes, ionization, E force).
-  void rhs(const double* y, const ElectronFields& electrons, double* ydot);
+  // dy/dt of the heavy species (fluxes, ionization, E force, wall losses) at the state of
+  // the last fill_padded(), with the given electron fields.
+  void rhs(const ElectronFields& electrons, double* ydot);
   // rho >= m * 1 m^-3 keeping the velocity (post-step projection). Returns false when the
   // state holds a NaN or infinity.
   bool apply_floors(double* y) const;
