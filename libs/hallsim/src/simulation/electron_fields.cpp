@@ -43,18 +43,19 @@ void field_and_drift(std::size_t m, double j_d, const double* __restrict ji, con
   }
 }
 
-// sum_i w_i f(i) in four partial sums: a single chain of dependent additions would make the
-// integral latency-bound.
+// sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
+// the integral latency-bound, and eight lanes are one AVX-512 register.
 template <class F>
 double weighted_sum(const std::vector<double>& w, F f) {
-  double s[4] = {0.0, 0.0, 0.0, 0.0};
+  constexpr std::size_t lanes = 8;
+  double s[lanes] = {};
   const std::size_t n = w.size();
   std::size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    for (std::size_t k = 0; k < 4; ++k) s[k] += w[i + k] * f(i + k);
+  for (; i + lanes <= n; i += lanes) {
+    for (std::size_t k = 0; k < lanes; ++k) s[k] += w[i + k] * f(i + k);
   }
   for (; i < n; ++i) s[0] += w[i] * f(i);
-  return (s[0] + s[1]) + (s[2] + s[3]);
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 }  // namespace
@@ -91,6 +92,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &drag_v_m,
                   &resistivity_ohm_m_,
                   &resistivity_times_density_,
+                  &lookup_energy_ev_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
@@ -196,8 +198,37 @@ void ElectronFields::update_collisions() {
   const std::size_t m = n_ + 2;
   const std::size_t num_neutrals = config_.propellants.size();
   const auto& fluids = chemistry_.fluids;
-  const auto& neutral_density_m3 = node_density_m3_;  // the neutrals of propellant p are fluid p
   const bool landmark = config_.landmark;
+  // One pass per quantity or reaction over the nodes, so that each loop (table lookups
+  // included) vectorizes. Rate lookups take eps = 1.5 Te + K (K from the last field solve;
+  // zero in LANDMARK).
+  double* eps = lookup_energy_ev_.data();
+  for (std::size_t i = 0; i < m; ++i) eps[i] = 1.5 * te_ev[i] + drift_energy_ev[i];
+  // nu_en = sum n_n k_en(eps)
+  std::fill(nu_en_hz.begin(), nu_en_hz.end(), 0.0);
+  for (const auto& el : chemistry_.elastic) {
+    const double* nn = node_density_m3_[static_cast<std::size_t>(el.neutral)].data();
+    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(eps[i]);
+  }
+  // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
+  std::fill(nu_inelastic_hz.begin(), nu_inelastic_hz.end(), 0.0);
+  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+    const auto& iz = chemistry_.ionization[r];
+    const double* reactant = node_density_m3_[static_cast<std::size_t>(iz.reactant)].data();
+    double* k = ionization_coefficient_m3_s_[r].data();
+    double* frequency = ionization_frequency_hz[r].data();
+    for (std::size_t i = 0; i < m; ++i) {
+      k[i] = iz.rate(eps[i]);
+      frequency[i] = k[i] * ne_m3[i];
+      nu_inelastic_hz[i] += k[i] * reactant[i];
+    }
+  }
+  for (std::size_t i = 0; i < m; ++i) ionization_rate_m3_s[i] = nu_inelastic_hz[i] * ne_m3[i];
+  for (const auto& ex : chemistry_.excitation) {
+    const double* nn = node_density_m3_[static_cast<std::size_t>(ex.reactant)].data();
+    for (std::size_t i = 0; i < m; ++i) nu_inelastic_hz[i] += ex.rate(eps[i]) * nn[i];
+  }
+  // The wall models' inputs, and Z_eff for the Coulomb collisions.
   for (std::size_t i = 0; i < m; ++i) {
     double ions = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
@@ -208,37 +239,16 @@ void ElectronFields::update_collisions() {
     }
     const double ne = ne_m3[i];
     const double te = te_ev[i];
-    // Rate lookups take eps = 1.5 Te + K (K from the last field solve; zero in LANDMARK).
-    const double eps = 1.5 * te + drift_energy_ev[i];
-    // nu_en = sum n_n k_en(eps)
-    double nu_en = 0.0;
-    for (const auto& el : chemistry_.elastic) nu_en += neutral_density_m3[el.neutral][i] * el.rate(eps);
-    double nu_ei = 0.0;
-    if (config_.electron_ion_collisions) {
-      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5, Z_eff = ne / sum n_Z
-      const double z_eff = ions > 0.0 ? ne / ions : 1.0;
-      nu_ei = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
-    }
-    // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
-    double nu_iz = 0.0;
-    for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
-      const auto& iz = chemistry_.ionization[r];
-      const double k = iz.rate(eps);
-      ionization_coefficient_m3_s_[r][i] = k;
-      ionization_frequency_hz[r][i] = k * ne;
-      nu_iz += k * node_density_m3_[static_cast<std::size_t>(iz.reactant)][i];
-    }
-    ionization_rate_m3_s[i] = nu_iz * ne;
-    double nu_ex = 0.0;
-    for (const auto& ex : chemistry_.excitation) nu_ex += ex.rate(eps) * neutral_density_m3[ex.reactant][i];
-    nu_inelastic_hz[i] = nu_iz + nu_ex;
-    nu_en_hz[i] = nu_en;
-    nu_ei_hz[i] = nu_ei;
     WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
     wall.ne_m3 = ne;
     wall.ion_wall_flux_moment = wall_flux_moment;
     wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
+    if (config_.electron_ion_collisions) {
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5, Z_eff = ne / sum n_Z
+      const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+      nu_ei_hz[i] = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
+    }
   }
   // The wall model over all nodes at once; nu_e needs its momentum frequency.
   wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);

@@ -2,6 +2,7 @@
 // Electron-impact rate coefficients k(eps) on a uniform 1 eV grid of mean electron energy
 // eps = 1.5 Te, with clamped linear interpolation (hallsim-physics section 2).
 #pragma once
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,11 +14,11 @@ struct RateTable {
   std::vector<double> k;                // m^3/s (or eV m^3/s for energy-loss tables)
 
   double operator()(double energy_ev) const {
-    // Written so that NaN lands in the clamped branches: a NaN index would read anywhere.
-    if (!(energy_ev > 0.0)) return k[0];
-    if (!(energy_ev < num_bins - 1)) return k[num_bins - 1];
-    const int i = static_cast<int>(energy_ev);
-    const double w = energy_ev - i;
+    // Clamped without branches, so that loops of lookups vectorize; NaN fails the first
+    // comparison and lands on eps = 0 (a NaN index would read anywhere).
+    const double e = energy_ev > 0.0 ? std::min(energy_ev, double{num_bins - 1}) : 0.0;
+    const int i = std::min(static_cast<int>(e), num_bins - 2);
+    const double w = e - i;
     return (1.0 - w) * k[i] + w * k[i + 1];
   }
 };
