@@ -154,6 +154,18 @@ TEST_F(ConfigFile, OverrideOfAnUnknownKeyIsReportedAsUnknown) {
               HasSubstr("--set simulation.num_cels=400: unknown key"));
 }
 
+// A misspelt table name creates a new table; the error still names the override.
+TEST_F(ConfigFile, OverrideThatCreatesAnUnknownTableNamesTheOverride) {
+  Document doc = Document::load(write(kSimulation), {"simulaton.num_cells=400"});
+  auto sim = doc.root().table("simulation");
+  sim.get_int("num_cells");
+  sim.get_double("duration_s");
+  sim.get_string("model");
+  sim.get_ints("flags");
+  EXPECT_THAT(error_message([&] { doc.root().finish(); }),
+              HasSubstr("--set simulaton.num_cells=400: unknown key simulaton"));
+}
+
 TEST_F(ConfigFile, MalformedOverrideIsAnError) {
   EXPECT_THAT(error_message([&] { Document::load(write(kSimulation), {"simulation.num_cells"}); }),
               HasSubstr("expected key=value"));

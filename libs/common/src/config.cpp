@@ -434,7 +434,11 @@ void Document::set(std::string_view assignment) {
     }
     toml::node* next = table->get(part);
     if (next == nullptr) {
-      table->insert(part, toml::table{});
+      // A table the override creates is parsed rather than default-constructed, so that it
+      // carries the override as its source: an unknown key there names the --set.
+      toml::table created = toml::parse("t = {}", origin);
+      created.get("t")->as_table()->is_inline(false);
+      table->insert(part, std::move(*created.get("t")));
       next = table->get(part);
     }
     if (!next->is_table()) throw Error(origin + ": " + walked + " is not a table");
