@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One time-dependent simulation from a Config: heavy species advanced explicitly by ARKODE
-// (ERKStep, SSPRK22 = Heun tableau, fixed step chosen from the CFL/ionization/field limits),
-// then the electron fields and one implicit energy step (docs/numerics.md). The plasma
-// oscillates, so profiles are time-averaged over [average_start_time_s, duration_s].
+// (ERKStep, SSPRK(s,2), fixed step chosen from the CFL/ionization/field limits) with Ohm's
+// law solved at every stage, then one implicit energy step and the collision frequencies
+// (docs/numerics.md). The plasma oscillates, so profiles are time-averaged over
+// [average_start_time_s, duration_s].
 #pragma once
 #include <functional>
 #include <map>
@@ -35,7 +36,8 @@ struct Result {
 };
 
 // Limits a stable step must respect at the current state (s); the step taken is
-// min(all) clamped to [min_dt, max_dt].
+// min(all) clamped to [min_dt, max_dt]. HeavySpecies reports the forward-Euler limits
+// below; Simulation::stability_limits() the step limits, s-1 times longer for SSPRK(s,2).
 struct StabilityLimits {
   double cfl_s = 0.0;         // CFL * min dz / (|u| + a)
   double ionization_s = 0.0;  // CFL * min rho / rho_dot_iz
