@@ -22,13 +22,28 @@ torch::Tensor normalize(const torch::Tensor& x, torch::IntArrayRef dims, double 
   return x * normalize_factor(x, dims, eps);
 }
 
+namespace {
+// Whether autograd records an operation on x.
+bool records_gradient(const torch::Tensor& x) {
+  return torch::GradMode::is_enabled() && x.requires_grad();
+}
+
+// ||x||_2 over dims, kept for broadcasting. Without autograd, sqrt(sum x^2): 10-20x faster
+// than linalg_vector_norm when the summed dimension is not the innermost one (channels of
+// an activation). With autograd, linalg_vector_norm: its one-pass backward made forward +
+// backward faster on the largest activations and on the weights.
+torch::Tensor l2_norm(const torch::Tensor& x, torch::IntArrayRef dims) {
+  if (records_gradient(x)) return torch::linalg_vector_norm(x, 2, dims, /*keepdim=*/true);
+  return x.square().sum(dims, /*keepdim=*/true).sqrt_();
+}
+}  // namespace
+
 // 1 / (eps + ||x|| / sqrt(N)), shaped to broadcast against x: computed on the small
 // tensor of norms so that scaling x costs one pass.
 torch::Tensor normalize_factor(const torch::Tensor& x, torch::IntArrayRef dims, double eps) {
   std::int64_t n = 1;
   for (auto d : dims) n *= x.size(d);
-  auto norm = torch::linalg_vector_norm(x, 2, dims, /*keepdim=*/true);
-  return 1.0 / (norm * (1.0 / std::sqrt(static_cast<double>(n))) + eps);
+  return 1.0 / (l2_norm(x, dims) * (1.0 / std::sqrt(static_cast<double>(n))) + eps);
 }
 
 namespace {
