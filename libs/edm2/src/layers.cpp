@@ -121,12 +121,27 @@ torch::Tensor MPConvImpl::effective_weight() {
     torch::NoGradGuard no_grad;
     cached_ = normalize_rows(weight) * scale;
     cached_version_ = weight._version();
+    cached_blocked_ = torch::Tensor();
+    // oneDNN runs CPU convolutions on weights in its blocked layout, and conv1d reorders
+    // them into it on every call (with conv1d's dispatch, ~4 % of the convolution time
+    // here). The cached weight is constant, so it is reordered once, as a 2D kernel of
+    // unit height.
+    if (kernel_ > 0 && cached_.is_cpu() && at::hasMKLDNN()) {
+      cached_blocked_ = at::mkldnn_reorder_conv2d_weight(cached_.unsqueeze(2).to_mkldnn(), {0, kernel_ / 2},
+                                                         /*stride=*/{1, 1}, /*dilation=*/{1, 1}, /*groups=*/1);
+    }
   }
   return cached_;
 }
 
 torch::Tensor MPConvImpl::apply(const torch::Tensor& x, const torch::Tensor& w) const {
   if (kernel_ == 0) return torch::linear(x, w);
+  // A blocked weight has no backward: used only where autograd does not record.
+  if (!is_training() && cached_blocked_.defined() && !records_gradient(x)) {
+    return at::mkldnn_convolution(x.unsqueeze(2), cached_blocked_, /*bias=*/{}, {0, kernel_ / 2},
+                                  /*stride=*/{1, 1}, /*dilation=*/{1, 1}, /*groups=*/1)
+        .squeeze(2);
+  }
   return torch::conv1d(x, w, {}, 1, kernel_ / 2);
 }
 
