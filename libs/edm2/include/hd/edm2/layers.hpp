@@ -36,7 +36,8 @@ torch::Tensor upsample(const torch::Tensor& x);
 // Forced weight normalization: in training mode each forward first projects W back onto
 // the sphere (under no-grad), so Adam's step is a relative one. In evaluation mode the
 // normalized weight is computed once and cached until W changes (W's version counter);
-// it is then a constant, so no gradient reaches W in evaluation mode.
+// it is then a constant, so no gradient reaches W in evaluation mode. On CPU it is also
+// cached in oneDNN's blocked layout, used wherever autograd does not record.
 class MPConvImpl : public torch::nn::Module {
  public:
   MPConvImpl(int in_channels, int out_channels, int kernel, double fixed_gain = 1.0);
@@ -54,6 +55,7 @@ class MPConvImpl : public torch::nn::Module {
   int kernel_;
   double fixed_gain_;
   torch::Tensor cached_;
+  torch::Tensor cached_blocked_;  // cached_ in oneDNN's layout (CPU convolutions), or undefined
   std::int64_t cached_version_ = -1;
 };
 TORCH_MODULE(MPConv);
