@@ -54,10 +54,13 @@ const char* to_string(Status status) {
 
 namespace {
 
-// Running sums of the saved frames after average_start_time_s.
+// Running sums of the saved frames after average_start_time_s (plain members: a map
+// lookup by a long key would allocate in the step loop).
 struct Averages {
   std::vector<std::pair<std::string, std::string>> names_units;
   std::vector<std::vector<double>> sums;
+  double ion_current_a = 0.0;
+  double anode_sheath_potential_v = 0.0;
   long long frames = 0;
 };
 
@@ -134,8 +137,6 @@ Simulation::Impl::Impl(Config c)
   heavy.profile_names(averages.names_units);
   electrons.profile_names(averages.names_units);
   averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
-  result.scalars["ion_current_A"] = 0.0;
-  result.scalars["anode_sheath_potential_V"] = 0.0;
   // Frames land on the first step past each save time: at most num_save + 1 of them.
   for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
     series->reserve(config.num_save + 2);
@@ -202,8 +203,8 @@ void Simulation::Impl::save_frame(double t) {
   std::size_t k = heavy.accumulate_profiles(av.sums, 0);
   electrons.accumulate_profiles(av.sums, k);
   ++av.frames;
-  result.scalars["ion_current_A"] += heavy.ion_current_a();
-  result.scalars["anode_sheath_potential_V"] += electrons.anode_sheath_potential_v;
+  av.ion_current_a += heavy.ion_current_a();
+  av.anode_sheath_potential_v += electrons.anode_sheath_potential_v;
 }
 
 void Simulation::Impl::finish_averages() {
@@ -214,8 +215,8 @@ void Simulation::Impl::finish_averages() {
     for (double& v : p.values) v /= frames;
     result.average.emplace(av.names_units[k].first, std::move(p));
   }
-  result.scalars["ion_current_A"] /= frames;
-  result.scalars["anode_sheath_potential_V"] /= frames;
+  result.scalars["ion_current_A"] = av.ion_current_a / frames;
+  result.scalars["anode_sheath_potential_V"] = av.anode_sheath_potential_v / frames;
   // Id statistics over the frames inside the averaging window.
   double sum = 0.0, sum2 = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo, thrust = 0.0;
   long long count = 0;
