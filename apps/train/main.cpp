@@ -30,6 +30,7 @@ void request_stop(int signal) {
 
 int main(int argc, char** argv) {
   hd::tune_blas_for_cpu(argc, argv);
+  hd::keep_freed_memory_for_reuse();
   hd::App app("train", "Train the EDM2 prior on a normalized dataset");
   app.add_config_option(false);
   app.add_seed_option(0);

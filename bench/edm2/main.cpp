@@ -33,6 +33,7 @@ double median_ms(int steps, F&& f) {
 
 int main(int argc, char** argv) {
   hd::tune_blas_for_cpu(argc, argv);
+  hd::keep_freed_memory_for_reuse();
   hd::App app("bench_edm2", "Time one EDM2 training step and one forward pass");
   app.add_config_option();
   app.add_threads_option();

@@ -5,6 +5,7 @@
 
 int main(int argc, char** argv) {
   hd::tune_blas_for_cpu(argc, argv);
+  hd::keep_freed_memory_for_reuse();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

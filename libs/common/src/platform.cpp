@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/common/platform.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -31,6 +33,11 @@ void tune_blas_for_cpu(int /*argc*/, char** argv) {
   // The variable is now set, so the re-executed program returns here at once. If exec
   // fails we simply run on with the slower kernels.
   ::execv("/proc/self/exe", argv);
+}
+
+void keep_freed_memory_for_reuse() {
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest allowed threshold on 64-bit
+  ::mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 
 }  // namespace hd
