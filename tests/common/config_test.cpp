@@ -110,7 +110,8 @@ TEST_F(ConfigFile, OutOfRangeNamesValueAndRange) {
 TEST_F(ConfigFile, NanIsRejectedWhateverTheRange) {
   const fs::path p = write("x = nan\n");
   Document doc = Document::load(p);
-  EXPECT_THAT(error_message([&] { doc.root().get_double("x"); }), HasSubstr("x = nan is not a finite number"));
+  EXPECT_THAT(error_message([&] { doc.root().get_double("x"); }),
+              HasSubstr("x = nan is not a finite number"));
 }
 
 TEST_F(ConfigFile, MissingRequiredKeyIsNamed) {
@@ -189,7 +190,10 @@ TEST_F(ConfigFile, DefaultsAreWrittenIntoTheSerializedConfig) {
 
 TEST_F(ConfigFile, DefaultsAreCheckedLikeGivenValues) {
   Document doc = Document::parse("", "defaults");
-  EXPECT_THAT(error_message([&] { doc.root().get_int_or("n", 0, {1, 10}); }), HasSubstr("n = 0 is out of range"));
+  EXPECT_THAT(error_message([&] {
+                doc.root().get_int_or("n", 0, {1, 10});
+              }),
+              HasSubstr("n = 0 is out of range"));
 }
 
 TEST_F(ConfigFile, RelativePathsResolveAgainstTheConfigFolder) {

@@ -55,7 +55,8 @@ TEST(UNet, EvaluationWithoutAutogradMatchesTheDifferentiablePath) {
   {
     torch::NoGradGuard no_grad;
     for (auto& p : net->named_parameters()) {
-      if (p.key() == "out_gain" || p.key().ends_with("emb_gain")) p.value().fill_(0.5);  // exercise every branch
+      if (p.key() == "out_gain" || p.key().ends_with("emb_gain"))
+        p.value().fill_(0.5);  // exercise every branch
     }
   }
   net->eval();

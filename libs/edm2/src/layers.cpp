@@ -127,8 +127,9 @@ torch::Tensor MPConvImpl::effective_weight() {
     // here). The cached weight is constant, so it is reordered once, as a 2D kernel of
     // unit height.
     if (kernel_ > 0 && cached_.is_cpu() && at::hasMKLDNN()) {
-      cached_blocked_ = at::mkldnn_reorder_conv2d_weight(cached_.unsqueeze(2).to_mkldnn(), {0, kernel_ / 2},
-                                                         /*stride=*/{1, 1}, /*dilation=*/{1, 1}, /*groups=*/1);
+      cached_blocked_ =
+          at::mkldnn_reorder_conv2d_weight(cached_.unsqueeze(2).to_mkldnn(), {0, kernel_ / 2},
+                                           /*stride=*/{1, 1}, /*dilation=*/{1, 1}, /*groups=*/1);
     }
   }
   return cached_;

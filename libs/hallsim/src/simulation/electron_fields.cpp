@@ -162,7 +162,8 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   const std::size_t m = n_ + 2;
   const std::size_t num_neutrals = config_.propellants.size();
   const std::size_t num_fluids = heavy.num_fluids();
-  for (std::size_t f = 0; f < num_fluids; ++f) heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
+  for (std::size_t f = 0; f < num_fluids; ++f)
+    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z.
   std::fill(ne_m3.begin(), ne_m3.end(), 0.0);
   std::fill(ji_a_m2.begin(), ji_a_m2.end(), 0.0);
@@ -301,10 +302,10 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
   const double* grad_pe = grad_pe_ev_m4.data();
   const double* inv_ne = inverse_density_.data();
   const double* drag = drag_v_m.data();
-  const double drive_integral = weighted_sum(trapezoid_weights_m_, [&](std::size_t i) {
-    return ji[i] * eta[i] + grad_pe[i] * inv_ne[i] - drag[i];
-  });
-  const double resistance_integral = weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i]; });
+  const double drive_integral = weighted_sum(
+      trapezoid_weights_m_, [&](std::size_t i) { return ji[i] * eta[i] + grad_pe[i] * inv_ne[i] - drag[i]; });
+  const double resistance_integral =
+      weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i]; });
   discharge_current_a = std::max(0.0, (v_left - v_right + drive_integral) * area_m2_ / resistance_integral);
 
   const double j_d = discharge_current_a / area_m2_;

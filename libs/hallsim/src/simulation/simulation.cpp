@@ -91,8 +91,8 @@ struct Simulation::Impl {
 
   Averages averages;
   Result result;
-  double dt = 0.0;            // size of the step in progress (s)
-  bool state_finite = true;   // set by the post-step callback
+  double dt = 0.0;           // size of the step in progress (s)
+  bool state_finite = true;  // set by the post-step callback
   bool electrons_finite = true;
 
   explicit Impl(Config c);

@@ -6,9 +6,10 @@
 // Their SSP coefficient is s-1: a step may be s-1 times the forward-Euler stability limit
 // (CFL, positivity) while each stage stays within it. s = 2 is Heun's SSPRK22.
 #pragma once
-#include <cstdio>  // arkode_butcher.h uses FILE without including it
-
+// clang-format off
+#include <cstdio>  // first: arkode_butcher.h uses FILE without including <cstdio>
 #include <arkode/arkode_butcher.h>
+// clang-format on
 
 namespace hd::hallsim {
 

@@ -66,16 +66,16 @@ class ElectronFields {
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
   double area_m2_ = 0.0;
-  std::vector<WallPlasma> wall_plasma_;                  // the wall models' inputs per node
-  std::vector<WallRates> wall_rates_;                    // and their outputs (W / eps, nu_ew_mom)
-  std::vector<double> wall_flux_coefficient_;            // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
-  std::vector<double> resistivity_ohm_m_;                // 1 / (e mu ne)
-  std::vector<double> resistivity_times_density_;        // 1 / (e mu), fixed for a step
-  std::vector<double> lookup_energy_ev_;                 // eps = 1.5 Te + K of the rate lookups
+  std::vector<WallPlasma> wall_plasma_;            // the wall models' inputs per node
+  std::vector<WallRates> wall_rates_;              // and their outputs (W / eps, nu_ew_mom)
+  std::vector<double> wall_flux_coefficient_;      // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
+  std::vector<double> resistivity_ohm_m_;          // 1 / (e mu ne)
+  std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
+  std::vector<double> lookup_energy_ev_;           // eps = 1.5 Te + K of the rate lookups
   std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
-  std::vector<double> inverse_density_;                  // 1 / ne (m^3)
-  std::vector<std::array<double, 3>> gradient_weights_;  // d/dz stencil on the nodes
-  std::vector<double> trapezoid_weights_m_;              // int dz over the nodes
+  std::vector<double> inverse_density_;                           // 1 / ne (m^3)
+  std::vector<std::array<double, 3>> gradient_weights_;           // d/dz stencil on the nodes
+  std::vector<double> trapezoid_weights_m_;                       // int dz over the nodes
   // Number density (m^-3) and flux density n u (m^-2 s^-1) of every fluid on the nodes (the
   // neutrals of propellant p are fluid p).
   std::vector<std::vector<double>> node_density_m3_, node_flux_m2_s_;
