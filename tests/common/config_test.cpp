@@ -45,6 +45,15 @@ model = "Mitchner"
 flags = [1, 2, 3]
 )";
 
+// Reads every key of kSimulation, so that finish() objects only to what a test adds.
+void read_simulation_keys(const Document& doc) {
+  auto sim = doc.root().table("simulation");
+  sim.get_int("num_cells");
+  sim.get_double("duration_s");
+  sim.get_string("model");
+  sim.get_ints("flags");
+}
+
 TEST_F(ConfigFile, ReadsTypedValuesAndAcceptsIntegersAsNumbers) {
   Document doc = Document::load(write(kSimulation));
   auto sim = doc.root().table("simulation");
@@ -71,11 +80,7 @@ TEST_F(ConfigFile, MalformedTomlNamesFileAndLine) {
 TEST_F(ConfigFile, UnknownKeyNamesFileLineAndKey) {
   const fs::path p = write(std::string(kSimulation) + "num_cels = 3\n");
   Document doc = Document::load(p);
-  auto sim = doc.root().table("simulation");
-  sim.get_int("num_cells");
-  sim.get_double("duration_s");
-  sim.get_string("model");
-  sim.get_ints("flags");
+  read_simulation_keys(doc);
   const std::string msg = error_message([&] { doc.root().finish(); });
   EXPECT_THAT(msg, HasSubstr(p.string() + ":7: unknown key simulation.num_cels"));
   EXPECT_THAT(msg, HasSubstr("known keys here: duration_s, flags, model, num_cells"));
@@ -84,10 +89,7 @@ TEST_F(ConfigFile, UnknownKeyNamesFileLineAndKey) {
 TEST_F(ConfigFile, UnknownTopLevelTableIsRejected) {
   const fs::path p = write(std::string(kSimulation) + "[extra]\nx = 1\n");
   Document doc = Document::load(p);
-  auto sim = doc.root().table("simulation");
-  for (const char* key : {"num_cells", "duration_s"}) sim.get_double(key);
-  sim.get_string("model");
-  sim.get_ints("flags");
+  read_simulation_keys(doc);
   EXPECT_THAT(error_message([&] { doc.root().finish(); }), HasSubstr("unknown key extra"));
 }
 
@@ -146,11 +148,7 @@ TEST_F(ConfigFile, OverridesReplaceValuesAndPassTheSameChecks) {
 
 TEST_F(ConfigFile, OverrideOfAnUnknownKeyIsReportedAsUnknown) {
   Document doc = Document::load(write(kSimulation), {"simulation.num_cels=400"});
-  auto sim = doc.root().table("simulation");
-  sim.get_int("num_cells");
-  sim.get_double("duration_s");
-  sim.get_string("model");
-  sim.get_ints("flags");
+  read_simulation_keys(doc);
   EXPECT_THAT(error_message([&] { doc.root().finish(); }),
               HasSubstr("--set simulation.num_cels=400: unknown key"));
 }
@@ -158,11 +156,7 @@ TEST_F(ConfigFile, OverrideOfAnUnknownKeyIsReportedAsUnknown) {
 // A misspelt table name creates a new table; the error still names the override.
 TEST_F(ConfigFile, OverrideThatCreatesAnUnknownTableNamesTheOverride) {
   Document doc = Document::load(write(kSimulation), {"simulaton.num_cells=400"});
-  auto sim = doc.root().table("simulation");
-  sim.get_int("num_cells");
-  sim.get_double("duration_s");
-  sim.get_string("model");
-  sim.get_ints("flags");
+  read_simulation_keys(doc);
   EXPECT_THAT(error_message([&] { doc.root().finish(); }),
               HasSubstr("--set simulaton.num_cells=400: unknown key simulaton"));
 }
