@@ -97,6 +97,13 @@ TEST(HallsimConfig, MissingLookupRateFileIsAnErrorNamingTheFile) {
                   {"ionization_Xe_Xe+.dat"});
 }
 
+// SSPRK(1,2) does not exist: one stage cannot be second order (and its SSP coefficient
+// s-1 would be zero); a stage Courant number above the reference code's cap is refused too.
+TEST(HallsimConfig, TimeIntegratorSettingsOutOfRangeAreOneLineErrors) {
+  expect_mentions(error_with({"numerics.ssp_stages=1"}), {"--set", "numerics.ssp_stages", "out of range"});
+  expect_mentions(error_with({"numerics.cfl=0.9"}), {"--set", "numerics.cfl", "out of range"});
+}
+
 TEST(HallsimConfig, UnknownKeyIsAnError) {
   expect_mentions(error_with({"domain.num_cell=100"}), {"domain.num_cell"});
 }
