@@ -100,6 +100,21 @@ TEST_F(Primitives, MpConvEvalCacheFollowsWeightChanges) {
   EXPECT_TRUE(torch::allclose(trained, conv(x), 1e-5, 1e-5));
 }
 
+// Moving a module (to another device or dtype) replaces its weight tensors; the eval cache
+// must follow rather than hand back the old tensor. A dtype change stands in for a device
+// move here, which needs no GPU.
+TEST_F(Primitives, MpConvEvalCacheFollowsAModuleMove) {
+  MPConv conv(4, 6, 3);
+  conv->eval();
+  torch::NoGradGuard no_grad;
+  const auto x = torch::randn({2, 4, 8});
+  const auto before = conv(x);
+  conv->to(torch::kFloat64);
+  const auto moved = conv(x.to(torch::kFloat64));
+  EXPECT_EQ(moved.scalar_type(), torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(moved.to(torch::kFloat32), before, 1e-5, 1e-5));
+}
+
 TEST_F(Primitives, ClipBoundsActivationsAndLeavesOthersAlone) {
   auto x = torch::tensor({-300.0f, 1.0f, 500.0f});
   EXPECT_TRUE(torch::equal(clip(x, 256.0), torch::tensor({-256.0f, 1.0f, 256.0f})));

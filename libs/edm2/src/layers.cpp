@@ -117,7 +117,11 @@ torch::Tensor MPConvImpl::effective_weight() {
     }
     return weight * (normalize_factor(weight, dims) * scale);
   }
-  if (!cached_.defined() || cached_version_ != weight._version()) {
+  // Stale when W changed, or when the module moved (to() replaces W with a new tensor on
+  // another device or of another dtype).
+  const bool stale = !cached_.defined() || cached_version_ != weight._version() ||
+                     cached_.device() != weight.device() || cached_.scalar_type() != weight.scalar_type();
+  if (stale) {
     torch::NoGradGuard no_grad;
     cached_ = normalize_rows(weight) * scale;
     cached_version_ = weight._version();
@@ -126,7 +130,7 @@ torch::Tensor MPConvImpl::effective_weight() {
     // them into it on every call (with conv1d's dispatch, ~4 % of the convolution time
     // here). The cached weight is constant, so it is reordered once, as a 2D kernel of
     // unit height.
-    if (kernel_ > 0 && cached_.is_cpu() && at::hasMKLDNN()) {
+    if (kernel_ > 0 && cached_.is_cpu() && cached_.scalar_type() == torch::kFloat32 && at::hasMKLDNN()) {
       cached_blocked_ =
           at::mkldnn_reorder_conv2d_weight(cached_.unsqueeze(2).to_mkldnn(), {0, kernel_ / 2},
                                            /*stride=*/{1, 1}, /*dilation=*/{1, 1}, /*groups=*/1);
