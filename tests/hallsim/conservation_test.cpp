@@ -47,12 +47,16 @@ std::pair<double, double> mass_balance(const Config& c, const std::vector<std::s
   for (int step = 0; step < steps; ++step) {
     const StabilityLimits lim = heavy.stability_limits(c.cfl, electrons);
     const double dt = std::min({lim.cfl_s, lim.field_s, c.max_dt_s});
-    heavy.fill_padded(y.data(), electrons);
-    heavy.rhs(electrons, k1.data());
+    // Each stage as in Simulation: ghosts, then the fields of the stage state, then f.
+    const auto stage = [&](const std::vector<double>& state, std::vector<double>& f) {
+      heavy.fill_padded(state.data(), electrons);
+      electrons.update_fields(heavy);
+      heavy.rhs(electrons, f.data());
+    };
+    stage(y, k1);
     const double f1 = inflow();
     for (std::size_t j = 0; j < size; ++j) y1[j] = y[j] + dt * k1[j];
-    heavy.fill_padded(y1.data(), electrons);
-    heavy.rhs(electrons, k2.data());
+    stage(y1, k2);
     const double f2 = inflow();
     for (std::size_t j = 0; j < size; ++j) y[j] = 0.5 * (y[j] + y1[j] + dt * k2[j]);
     boundary_inflow += 0.5 * dt * (f1 + f2);

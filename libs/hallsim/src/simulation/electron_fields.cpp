@@ -144,13 +144,13 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
 }
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
-  compute_densities(heavy);
+  compute_densities(heavy);  // the collisions need ne; the fields need the collisions
   update_collisions();
-  solve_ohms_law(heavy);
+  update_fields(heavy);
   for (std::size_t i = 0; i < n_ + 2; ++i) energy_density_ev_m3[i] = 1.5 * ne_m3[i] * te_ev[i];
   compute_pressure();
   update_collisions();
-  solve_ohms_law(heavy);
+  update_fields(heavy);
 }
 
 void ElectronFields::update_fields(const HeavySpecies& heavy) {
@@ -217,10 +217,8 @@ void ElectronFields::update_collisions() {
     const auto& iz = chemistry_.ionization[r];
     const double* reactant = node_density_m3_[static_cast<std::size_t>(iz.reactant)].data();
     double* k = ionization_coefficient_m3_s_[r].data();
-    double* frequency = ionization_frequency_hz[r].data();
     for (std::size_t i = 0; i < m; ++i) {
       k[i] = iz.rate(eps[i]);
-      frequency[i] = k[i] * ne_m3[i];
       nu_inelastic_hz[i] += k[i] * reactant[i];
     }
   }
@@ -265,7 +263,6 @@ void ElectronFields::update_collisions() {
     const double nu_squared_sum = nu_e * nu_e + omega * omega;
     mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
     resistivity_times_density_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e;
-    resistivity_ohm_m_[i] = resistivity_times_density_[i] * inverse_density_[i];
   }
 }
 

@@ -31,6 +31,7 @@ class ElectronFields {
   void update_fields(const HeavySpecies& heavy);
   // The Te-dependent part, once per step: rate coefficients k(eps), nu_en, nu_ei, nu_wall,
   // nu_e, mobility and the wall loss rates, at the densities of the last update_fields().
+  // They reach E and the heavy-species sources at the next update_fields().
   void update_collisions();
   // One implicit energy step with the fields of update_fields() and the collisions of
   // update_collisions(); then Te, pe, grad pe.
