@@ -8,8 +8,6 @@
 #include <new>
 #include <vector>
 
-#include "hd/common/config.hpp"
-#include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 #include "test_support.hpp"
@@ -34,10 +32,9 @@ namespace hd::hallsim {
 namespace {
 
 TEST(HallsimAllocation, StepLoopAllocatesNothing) {
-  const auto doc = hd::config::Document::load(
-      test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml",
-      {"domain.num_cells=100", "simulation.duration_s=5e-4", "simulation.average_start_time_s=1e-4"});
-  Simulation simulation(read_config(doc.root()));
+  Simulation simulation(test::shipped_config(
+      "landmark_case1.toml",
+      {"domain.num_cells=100", "simulation.duration_s=5e-4", "simulation.average_start_time_s=1e-4"}));
   std::vector<long long> counts;
   counts.reserve(64);
   const Result r = simulation.run([&](double) { counts.push_back(allocations.load()); });

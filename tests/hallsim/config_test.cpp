@@ -17,16 +17,10 @@
 namespace hd::hallsim {
 namespace {
 
-std::filesystem::path case1() {
-  return test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml";
-}
-
 // The message of the hd::Error thrown by reading case 1 with `overrides`.
 std::string error_with(const std::vector<std::string>& overrides) {
   try {
-    const auto doc = hd::config::Document::load(case1(), overrides);
-    const Config c = read_config(doc.root());
-    Simulation simulation(c);
+    Simulation simulation(test::shipped_config("landmark_case1.toml", overrides));
   } catch (const Error& e) {
     return e.what();
   }
@@ -35,7 +29,7 @@ std::string error_with(const std::vector<std::string>& overrides) {
 
 // Case 1's text with one line changed.
 std::string with_replaced(const std::string& from, const std::string& to) {
-  std::ifstream in(case1());
+  std::ifstream in(test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml");
   std::stringstream text;
   text << in.rdbuf();
   std::string toml = text.str();

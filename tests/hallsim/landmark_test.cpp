@@ -14,8 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "hd/common/config.hpp"
-#include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 #include "test_support.hpp"
@@ -53,10 +51,7 @@ Peak reference_peak(int case_number, const std::string& field, const std::string
 }
 
 void check_case(int case_number) {
-  const auto path =
-      test::source_dir() / "configs" / "hallsim" / ("landmark_case" + std::to_string(case_number) + ".toml");
-  const auto doc = hd::config::Document::load(path);
-  Simulation simulation(read_config(doc.root()));
+  Simulation simulation(test::shipped_config("landmark_case" + std::to_string(case_number) + ".toml"));
   const Result r = simulation.run();
   ASSERT_EQ(r.status, Status::ok) << r.reason;
 

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "hd/common/config.hpp"
-#include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 #include "test_support.hpp"
@@ -17,9 +15,7 @@ namespace {
 
 Result run_case1(std::vector<std::string> overrides) {
   overrides.push_back("domain.num_cells=40");
-  const auto doc = hd::config::Document::load(
-      test::source_dir() / "configs" / "hallsim" / "landmark_case1.toml", overrides);
-  Simulation simulation(read_config(doc.root()));
+  Simulation simulation(test::shipped_config("landmark_case1.toml", overrides));
   return simulation.run();
 }
 
@@ -71,21 +67,14 @@ TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
   EXPECT_EQ(r.time_s.size(), r.discharge_current_a.size());
 }
 
-}  // namespace
-}  // namespace hd::hallsim
-
-namespace hd::hallsim {
-namespace {
-
 // The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
 // excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
 // from CSV, the anode sheath. A short run must stay finite and populate all three charge states, with the
 // multiply charged ions rarer (their production needs higher thresholds).
 TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
-  const auto doc = hd::config::Document::load(
-      test::source_dir() / "configs" / "hallsim" / "spt100_xe3.toml",
-      {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"});
-  Simulation simulation(read_config(doc.root()));
+  Simulation simulation(test::shipped_config(
+      "spt100_xe3.toml",
+      {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"}));
   const Result r = simulation.run();
   ASSERT_EQ(r.status, Status::ok) << r.reason;
   const auto peak = [&](const char* f) {
