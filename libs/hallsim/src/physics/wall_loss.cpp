@@ -26,6 +26,11 @@ WallMaterial wall_material(const std::string& name) {
 
 namespace {
 
+// Sheath-edge density factor h = 0.86 loss_scale / sqrt(3) of the ion wall flux.
+double edge_factor(const WallSheath& m) {
+  return m.loss_scale * 0.86 / std::sqrt(3.0);
+}
+
 struct Rates {
   const WallPlasma& p;
 
@@ -49,8 +54,8 @@ struct Rates {
     const double sigma0 = m.material.see_base_yield;
     const double gamma = std::min(1.0 - 8.3 * std::sqrt(me / p.mean_ion_mass_kg),
                                   sigma0 + 1.5 * te / m.material.see_energy_ev * (1.0 - sigma0));
-    // j_iw = e h sqrt(e Te) sum Z^1.5 n_Z / sqrt(m_Z), h = 0.86 loss_scale / sqrt(3)
-    const double h = m.loss_scale * 0.86 / std::sqrt(3.0);
+    // j_iw = e h sqrt(e Te) sum Z^1.5 n_Z / sqrt(m_Z)
+    const double h = edge_factor(m);
     const double ion_wall_current = e * h * std::sqrt(e * te) * p.ion_wall_flux_moment;
     // nu_ew = j_iw / (e ne dr (1 - gamma))
     const double nu_ew = ion_wall_current / (e * p.ne_m3 * p.channel_width_m * (1.0 - gamma));
@@ -84,9 +89,9 @@ double ion_wall_loss_coefficient(const WallLoss& model, double z_m, double chann
                                  double channel_width_m) {
   const auto* m = std::get_if<WallSheath>(&model);
   if (m == nullptr || !m->ion_wall_losses) return 0.0;
-  // h / dr inside the channel, h = 0.86 loss_scale / sqrt(3); none in the plume
-  const double h = m->loss_scale * 0.86 / std::sqrt(3.0);
-  return linear_transition(z_m, channel_length_m, m->transition_length_m, h / channel_width_m, 0.0);
+  // h / dr inside the channel, none in the plume
+  return linear_transition(z_m, channel_length_m, m->transition_length_m, edge_factor(*m) / channel_width_m,
+                           0.0);
 }
 
 }  // namespace hd::hallsim
