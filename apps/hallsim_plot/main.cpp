@@ -6,15 +6,14 @@
 //
 // Writes <field>.png (and the plotted columns as <field>.dat) for the mean electron energy,
 // electric field, potential, plasma and neutral density and ionization rate.
-#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hd/common/app.hpp"
+#include "hd/common/csv.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/logging.hpp"
 #include "hd/hallsim/output.hpp"
@@ -42,18 +41,14 @@ std::string quoted(const std::filesystem::path& p) {
   return "'" + p.string() + "'";
 }
 
-// A reference curve "z_m, value" rewritten as "z_mm value" for gnuplot.
+// A reference curve "z_m, value" rewritten as "z_mm value" for gnuplot. Digitized
+// curves need not have increasing z.
 void write_reference(const std::filesystem::path& csv, const std::filesystem::path& dat) {
-  std::ifstream in(csv);
-  if (!in) throw hd::Error(csv.string() + ": cannot read reference curve");
+  const auto columns =
+      hd::read_numeric_csv(csv, {.increasing_first_column = false, .what = "reference curve ('z_m, value')"});
   std::ofstream out(dat);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream row(line);
-    double z = 0.0, v = 0.0;
-    if (row >> z >> v) out << 1e3 * z << " " << v << "\n";
-  }
+  for (std::size_t i = 0; i < columns[0].size(); ++i)
+    out << 1e3 * columns[0][i] << " " << columns[1][i] << "\n";
 }
 
 }  // namespace

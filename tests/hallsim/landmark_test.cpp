@@ -9,11 +9,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "hd/common/csv.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 #include "test_support.hpp"
@@ -34,20 +33,10 @@ Peak peak_of(const std::vector<double>& z, const std::vector<double>& v, double 
 Peak reference_peak(int case_number, const std::string& field, const std::string& code) {
   const auto file = test::source_dir() / "data" / "hallthruster" / "landmark" /
                     ("case_" + std::to_string(case_number)) / (field + "_" + code + ".csv");
-  std::ifstream in(file);
-  EXPECT_TRUE(in.good()) << file;
-  std::vector<double> z, v;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream row(line);
-    double a = 0.0, b = 0.0;
-    if (row >> a >> b) {
-      z.push_back(a);
-      v.push_back(b);
-    }
-  }
-  return peak_of(z, v);
+  // Digitized curves: z is not always increasing.
+  const auto columns =
+      hd::read_numeric_csv(file, {.increasing_first_column = false, .what = "LANDMARK reference curve"});
+  return peak_of(columns[0], columns[1]);
 }
 
 void check_case(int case_number) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "hd/common/interpolate.hpp"
 #include "hd/hallsim/physics/transition.hpp"
 
 namespace hd::hallsim {
@@ -19,12 +20,9 @@ struct Coefficient {
   }
   // ln c linear between nodes, constant outside
   double operator()(const MultiLogBohm& m) const {
-    if (z_m <= m.z_m.front()) return m.c.front();
-    if (z_m >= m.z_m.back()) return m.c.back();
-    std::size_t i = 0;
-    while (m.z_m[i + 1] < z_m) ++i;
-    const double w = (z_m - m.z_m[i]) / (m.z_m[i + 1] - m.z_m[i]);
-    return std::exp((1.0 - w) * std::log(m.c[i]) + w * std::log(m.c[i + 1]));
+    if (m.z_m.size() == 1) return m.c.front();
+    const Bracket b = bracket(m.z_m, z_m);
+    return std::exp((1.0 - b.w) * std::log(m.c[b.i]) + b.w * std::log(m.c[b.i + 1]));
   }
 };
 

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/hallsim/thruster/thruster.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
-#include "hd/common/error.hpp"
+#include "hd/common/csv.hpp"
+#include "hd/common/interpolate.hpp"
 #include "hd/hallsim/constants.hpp"
 
 namespace hd::hallsim {
@@ -16,43 +14,9 @@ double channel_area_m2(const Geometry& g) {
 }
 
 TabulatedField read_field_table(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file.string() + ": cannot open magnetic field file");
-  TabulatedField t;
-  t.file = file;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream row(line);
-    double z = 0.0, b = 0.0;
-    if (!(row >> z >> b)) {
-      throw Error(file.string() + ":" + std::to_string(line_no) + ": expected two numbers 'z_m, B_t'");
-    }
-    if (!t.z_m.empty() && z <= t.z_m.back()) {
-      throw Error(file.string() + ":" + std::to_string(line_no) + ": z must increase");
-    }
-    t.z_m.push_back(z);
-    t.b_t.push_back(b);
-  }
-  if (t.z_m.size() < 2) throw Error(file.string() + ": magnetic field file needs at least two rows");
-  return t;
+  auto columns = read_numeric_csv(file, {.what = "magnetic field file (rows 'z_m, B_t')"});
+  return {file, std::move(columns[0]), std::move(columns[1])};
 }
-
-namespace {
-
-double interpolate_clamped(const std::vector<double>& x, const std::vector<double>& y, double xq) {
-  if (xq <= x.front()) return y.front();
-  if (xq >= x.back()) return y.back();
-  const auto it = std::upper_bound(x.begin(), x.end(), xq);
-  const std::size_t i = static_cast<std::size_t>(it - x.begin()) - 1;
-  const double w = (xq - x[i]) / (x[i + 1] - x[i]);
-  return (1.0 - w) * y[i] + w * y[i + 1];
-}
-
-}  // namespace
 
 double magnetic_field_t(const MagneticField& field, double z_m, const Geometry& geometry, double scale) {
   if (const auto* g = std::get_if<GaussianField>(&field)) {
