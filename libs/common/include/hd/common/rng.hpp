@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <random>
+#include <span>
+#include <utility>
 
 namespace hd {
 
@@ -33,6 +35,17 @@ class RngStream {
   std::mt19937_64 engine_;
   std::normal_distribution<double> normal_{0.0, 1.0};
 };
+
+// Fisher-Yates shuffle driven by an RngStream, so the order is the same on every platform
+// (std::shuffle's use of the generator is implementation-defined). The modulo bias is
+// below size / 2^64.
+template <class T>
+void shuffle(std::span<T> values, RngStream& rng) {
+  for (std::size_t i = values.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(rng() % i);
+    std::swap(values[i - 1], values[j]);
+  }
+}
 
 // A stable 64-bit tag for a purpose name (FNV-1a), e.g. purpose_tag("params").
 constexpr std::uint64_t purpose_tag(const char* name) {
