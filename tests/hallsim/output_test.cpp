@@ -30,7 +30,7 @@ TEST(HallsimOutput, WritesProfilesScalarsSeriesWithUnitsAndReadsThemBack) {
   write_result(file, r, "[domain]\nnum_cells = 3\n", "test");
   EXPECT_EQ(read_dataset(file, "/z"), r.z_m);
   EXPECT_EQ(read_dataset(file, "/average/ne"), r.average["ne"].values);
-  EXPECT_EQ(read_dataset(file, "/scalars/discharge_current_A"), std::vector<double>{8.2});
+  EXPECT_EQ(read_scalar(file, "/scalars/discharge_current_A"), 8.2);
   EXPECT_EQ(read_dataset(file, "/series/thrust_N"), r.thrust_n);
   EXPECT_EQ(units_of(file, "/average/ne"), "m^-3");
   EXPECT_EQ(units_of(file, "/scalars/thrust_N"), "N");

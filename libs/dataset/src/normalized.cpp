@@ -1,96 +1,39 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/dataset/normalized.hpp"
 
-#include <H5Cpp.h>
-
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 
 #include "hd/common/error.hpp"
 #include "hd/common/rng.hpp"
+#include "hd/hdf5/hdf5.hpp"
 
 namespace hd::dataset {
 
 namespace {
 
 constexpr const char* kFormat = "hall_diffusion.normalized/1";
-
-// HDF5's own error stack printing is noise for the user: every failure becomes one
-// hd::Error naming the file instead.
-struct QuietHdf5 {
-  QuietHdf5() { H5::Exception::dontPrint(); }
-};
-const QuietHdf5 quiet_hdf5;
+constexpr const char* kNormalizedUnits = "normalized: (T(v) - mean) / std, T = ln where log";
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& problem) {
   throw Error(path.string() + ": " + problem);
 }
 
-template <class F>
-auto guarded(const std::filesystem::path& path, const char* action, F&& f) {
-  try {
-    return f();
-  } catch (const H5::Exception& e) {
-    fail(path, std::string("cannot ") + action + " (" + e.getDetailMsg() + ")");
-  }
-}
-
-void write_strings(H5::H5Object& object, const char* name, const std::vector<std::string>& values) {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  hsize_t n = values.size();
-  H5::DataSpace space(1, &n);
-  auto attribute = object.createAttribute(name, type, space);
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  if (n > 0) attribute.write(type, pointers.data());
-}
-
-std::vector<std::string> read_strings(const H5::H5Object& object, const char* name) {
-  auto attribute = object.openAttribute(name);
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  const auto n = static_cast<std::size_t>(attribute.getSpace().getSimpleExtentNpoints());
-  std::vector<char*> pointers(n, nullptr);
-  if (n > 0) attribute.read(type, pointers.data());
-  std::vector<std::string> values;
-  for (char* p : pointers) {
-    values.emplace_back(p != nullptr ? p : "");
-    H5free_memory(p);
-  }
-  return values;
-}
-
-template <class T>
-void write_array(H5::H5Object& object, const char* name, const std::vector<T>& values,
-                 const H5::PredType& type) {
-  hsize_t n = values.size();
-  auto attribute = object.createAttribute(name, type, H5::DataSpace(1, &n));
-  if (n > 0) attribute.write(type, values.data());
-}
-
-template <class T>
-std::vector<T> read_array(const H5::H5Object& object, const char* name, const H5::PredType& type) {
-  auto attribute = object.openAttribute(name);
-  std::vector<T> values(static_cast<std::size_t>(attribute.getSpace().getSimpleExtentNpoints()));
-  if (!values.empty()) attribute.read(type, values.data());
-  return values;
-}
-
 void write_normalization(H5::DataSet& set, const char* names_key, const Normalization& n) {
-  write_strings(set, names_key, n.names);
-  write_array(set, "mean", n.mean, H5::PredType::NATIVE_DOUBLE);
-  write_array(set, "std", n.std, H5::PredType::NATIVE_DOUBLE);
-  std::vector<std::int8_t> log(n.log.begin(), n.log.end());
-  write_array(set, "log", log, H5::PredType::NATIVE_INT8);
+  hdf5::write_strings(set, names_key, n.names);
+  hdf5::write_numbers<double>(set, "mean", n.mean);
+  hdf5::write_numbers<double>(set, "std", n.std);
+  const std::vector<std::int8_t> log(n.log.begin(), n.log.end());
+  hdf5::write_numbers<std::int8_t>(set, "log", log);
 }
 
 Normalization read_normalization(const std::filesystem::path& path, const H5::DataSet& set,
                                  const char* set_name, const char* names_key) {
   Normalization n;
-  n.names = read_strings(set, names_key);
-  n.mean = read_array<double>(set, "mean", H5::PredType::NATIVE_DOUBLE);
-  n.std = read_array<double>(set, "std", H5::PredType::NATIVE_DOUBLE);
-  auto log = read_array<std::int8_t>(set, "log", H5::PredType::NATIVE_INT8);
+  n.names = hdf5::read_strings(set, names_key);
+  n.mean = hdf5::read_numbers<double>(set, "mean");
+  n.std = hdf5::read_numbers<double>(set, "std");
+  const auto log = hdf5::read_numbers<std::int8_t>(set, "log");
   n.log.assign(log.begin(), log.end());
   if (n.mean.size() != n.names.size() || n.std.size() != n.names.size() || n.log.size() != n.names.size())
     fail(path, std::string("attributes of `") + set_name + "` (mean, std, log) do not match its " +
@@ -103,34 +46,6 @@ void check_normalization(const Normalization& n, std::size_t expected, const cha
       n.log.size() != expected)
     throw Error(std::string("dataset metadata: ") + what + " needs " + std::to_string(expected) +
                 " names, means, stds and log flags");
-}
-
-std::vector<hsize_t> dims_of(const H5::DataSet& set) {
-  auto space = set.getSpace();
-  std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
-  space.getSimpleExtentDims(dims.data());
-  return dims;
-}
-
-// Reads rows [first, first + count) of a [N, ...] dataset into `out`.
-void read_rows(const H5::DataSet& set, hsize_t first, hsize_t count, hsize_t row_size, float* out) {
-  auto dims = dims_of(set);
-  auto file_space = set.getSpace();
-  std::vector<hsize_t> start(dims.size(), 0), extent = dims;
-  start[0] = first;
-  extent[0] = count;
-  file_space.selectHyperslab(H5S_SELECT_SET, extent.data(), start.data());
-  hsize_t n = count * row_size;
-  H5::DataSpace memory(1, &n);
-  set.read(out, H5::PredType::NATIVE_FLOAT, memory, file_space);
-}
-
-// Fisher-Yates with the suite's RNG streams, so the order is identical on every platform.
-void shuffle(std::vector<std::int64_t>& values, RngStream& rng) {
-  for (std::size_t i = values.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(rng() % i);
-    std::swap(values[i - 1], values[j]);
-  }
 }
 
 }  // namespace
@@ -149,40 +64,24 @@ Writer::Writer(const std::filesystem::path& path, const Metadata& m, std::int64_
   check_normalization(m.params, m.params.names.size(), "params");
   if (m.channels() == 0 || m.length() == 0)
     throw Error(path.string() + ": a dataset needs channels and a grid");
-  impl_ = guarded(path, "create the dataset", [&] {
+  impl_ = hdf5::guarded(path, "create the dataset", [&] {
     auto impl = std::make_unique<Impl>(Impl{
         path, H5::H5File(path.string(), H5F_ACC_TRUNC), {}, {}, m.channels(), m.length(), m.num_params()});
     const auto c = static_cast<hsize_t>(m.channels()), l = static_cast<hsize_t>(m.length());
     const auto p = static_cast<hsize_t>(m.num_params()), rows = static_cast<hsize_t>(chunk_rows);
-    {
-      hsize_t dims[3] = {0, c, l}, max[3] = {H5S_UNLIMITED, c, l}, chunk[3] = {rows, c, l};
-      H5::DSetCreatPropList props;
-      props.setChunk(3, chunk);
-      impl->fields =
-          impl->file.createDataSet("fields", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims, max), props);
-    }
-    {
-      // A chunk may not exceed a fixed extent, so zero scalars get an unlimited width.
-      hsize_t dims[2] = {0, p}, max[2] = {H5S_UNLIMITED, p > 0 ? p : H5S_UNLIMITED},
-              chunk[2] = {rows, std::max<hsize_t>(p, 1)};
-      H5::DSetCreatPropList props;
-      props.setChunk(2, chunk);
-      impl->params =
-          impl->file.createDataSet("params", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, max), props);
-    }
-    hsize_t nz = l;
-    auto z = impl->file.createDataSet("z", H5::PredType::IEEE_F64LE, H5::DataSpace(1, &nz));
-    z.write(m.z_m.data(), H5::PredType::NATIVE_DOUBLE);
-    write_strings(z, "units", {"m"});
+    // Uncompressed: training reads every row once per epoch, and float32 profiles deflate
+    // poorly.
+    const hsize_t field_row[2] = {c, l}, param_row[1] = {p};
+    impl->fields = hdf5::create_rows(impl->file, "fields", H5::PredType::IEEE_F32LE, field_row, rows, 0);
+    impl->params = hdf5::create_rows(impl->file, "params", H5::PredType::IEEE_F32LE, param_row, rows, 0);
+    H5::Group root = impl->file.openGroup("/");
+    hdf5::write_vector(root, "z", m.z_m, "m");
     write_normalization(impl->fields, "channels", m.fields);
-    write_strings(impl->fields, "units", {"normalized: (T(v) - mean) / std, T = ln where log"});
-    write_strings(impl->params, "units", {"normalized: (T(v) - mean) / std, T = ln where log"});
+    hdf5::write_string(impl->fields, "units", kNormalizedUnits);
+    hdf5::write_string(impl->params, "units", kNormalizedUnits);
     write_normalization(impl->params, "names", m.params);
-    H5::DataSpace scalar(H5S_SCALAR);
-    impl->file.createAttribute("target_std", H5::PredType::NATIVE_DOUBLE, scalar)
-        .write(H5::PredType::NATIVE_DOUBLE, &m.target_std);
-    H5::StrType format_type(H5::PredType::C_S1, std::strlen(kFormat));
-    impl->file.createAttribute("format", format_type, scalar).write(format_type, kFormat);
+    hdf5::write_number(root, "target_std", m.target_std);
+    hdf5::write_string(root, "format", kFormat);
     return impl;
   });
 }
@@ -203,26 +102,10 @@ void Writer::append(std::span<const float> fields, std::span<const float> params
     throw Error(w.path.string() + ": append needs whole rows of fields [n, " + std::to_string(w.channels) +
                 ", " + std::to_string(w.length) + "] and params [n, " + std::to_string(w.num_params) + "]");
   if (n == 0) return;
-  guarded(w.path, "append rows", [&] {
-    const auto first = static_cast<hsize_t>(w.rows), count = static_cast<hsize_t>(n);
-    auto write = [&](H5::DataSet& set, const float* data, std::vector<hsize_t> extent) {
-      extent[0] = first + count;
-      set.extend(extent.data());
-      auto file_space = set.getSpace();
-      std::vector<hsize_t> start(extent.size(), 0), block = extent;
-      start[0] = first;
-      block[0] = count;
-      file_space.selectHyperslab(H5S_SELECT_SET, block.data(), start.data());
-      H5::DataSpace memory(static_cast<int>(block.size()), block.data());
-      set.write(data, H5::PredType::NATIVE_FLOAT, memory, file_space);
-    };
-    write(w.fields, fields.data(), {0, static_cast<hsize_t>(w.channels), static_cast<hsize_t>(w.length)});
-    if (w.num_params > 0)
-      write(w.params, params.data(), {0, static_cast<hsize_t>(w.num_params)});
-    else {
-      hsize_t extent[2] = {first + count, 0};
-      w.params.extend(extent);
-    }
+  hdf5::guarded(w.path, "append rows", [&] {
+    const auto count = static_cast<hsize_t>(n);
+    hdf5::append_rows(w.fields, fields, count);
+    hdf5::append_rows(w.params, params, count);
     return 0;
   });
   w.rows += static_cast<std::int64_t>(n);
@@ -230,7 +113,7 @@ void Writer::append(std::span<const float> fields, std::span<const float> params
 
 void Writer::close() {
   if (!impl_->open) return;
-  guarded(impl_->path, "close the dataset", [&] {
+  hdf5::guarded(impl_->path, "close the dataset", [&] {
     impl_->file.close();
     return 0;
   });
@@ -247,18 +130,19 @@ struct Reader::Impl {
 };
 
 Reader::Reader(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) fail(path, "no such dataset file");
-  impl_ = guarded(path, "read the normalized dataset", [&] {
-    if (!H5::H5File::isHdf5(path.string())) fail(path, "not an HDF5 file");
+  hdf5::require_hdf5_file(path, "dataset file");
+  impl_ = hdf5::guarded(path, "read the normalized dataset", [&] {
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->file.openFile(path.string(), H5F_ACC_RDONLY);
+    if (!impl->file.attrExists("format") || hdf5::read_string(impl->file, "format") != kFormat)
+      fail(path, std::string("not a normalized dataset (its `format` attribute is not ") + kFormat + ")");
     for (const char* name : {"fields", "params", "z"})
       if (!impl->file.nameExists(name)) fail(path, std::string("missing dataset `") + name + "`");
     impl->fields = impl->file.openDataSet("fields");
     impl->params = impl->file.openDataSet("params");
     auto z = impl->file.openDataSet("z");
-    const auto fd = dims_of(impl->fields), pd = dims_of(impl->params), zd = dims_of(z);
+    const auto fd = hdf5::shape(impl->fields), pd = hdf5::shape(impl->params), zd = hdf5::shape(z);
     if (fd.size() != 3 || pd.size() != 2 || zd.size() != 1)
       fail(path, "expected fields [N, C, L], params [N, P] and z [L]");
     if (pd[0] != fd[0] || zd[0] != fd[2]) fail(path, "fields, params and z disagree on N or L");
@@ -269,7 +153,7 @@ Reader::Reader(const std::filesystem::path& path) {
     m.params = read_normalization(path, impl->params, "params", "names");
     if (m.fields.names.size() != fd[1] || m.params.names.size() != pd[1])
       fail(path, "channel or parameter names do not match the array shapes");
-    impl->file.openAttribute("target_std").read(H5::PredType::NATIVE_DOUBLE, &m.target_std);
+    m.target_std = hdf5::read_number<double>(impl->file, "target_std");
     impl->rows = static_cast<std::int64_t>(fd[0]);
     return impl;
   });
@@ -301,14 +185,14 @@ Batch Reader::read(std::span<const std::int64_t> indices) const {
     if (index < 0 || index >= impl_->rows)
       fail(impl_->path, "row " + std::to_string(index) + " is out of range (the dataset has " +
                             std::to_string(impl_->rows) + " rows); is the split for another dataset?");
-  guarded(impl_->path, "read rows", [&] {
+  hdf5::guarded(impl_->path, "read rows", [&] {
     for (std::size_t i = 0; i < indices.size();) {
       std::size_t run = 1;
       while (i + run < indices.size() && indices[i + run] == indices[i] + static_cast<std::int64_t>(run))
         ++run;
       const auto first = static_cast<hsize_t>(indices[i]);
-      read_rows(impl_->fields, first, run, field_row, batch.fields.data() + i * field_row);
-      if (param_row > 0) read_rows(impl_->params, first, run, param_row, batch.params.data() + i * param_row);
+      hdf5::read_rows(impl_->fields, first, run, batch.fields.data() + i * field_row);
+      if (param_row > 0) hdf5::read_rows(impl_->params, first, run, batch.params.data() + i * param_row);
       i += run;
     }
     return 0;
@@ -319,20 +203,19 @@ Batch Reader::read(std::span<const std::int64_t> indices) const {
 // ---------------------------------------------------------------------------------------
 void write_split(const std::filesystem::path& path, std::span<const std::int64_t> indices,
                  const std::string& dataset_name) {
-  guarded(path, "write the split", [&] {
+  hdf5::guarded(path, "write the split", [&] {
     H5::H5File file(path.string(), H5F_ACC_TRUNC);
     hsize_t n = indices.size();
     auto set = file.createDataSet("indices", H5::PredType::STD_I64LE, H5::DataSpace(1, &n));
     if (n > 0) set.write(indices.data(), H5::PredType::NATIVE_INT64);
-    write_strings(set, "dataset", {dataset_name});
+    hdf5::write_string(set, "dataset", dataset_name);
     return 0;
   });
 }
 
 std::vector<std::int64_t> read_split(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) fail(path, "no such split file");
-  return guarded(path, "read the split", [&] {
-    if (!H5::H5File::isHdf5(path.string())) fail(path, "not an HDF5 file");
+  hdf5::require_hdf5_file(path, "split file");
+  return hdf5::guarded(path, "read the split", [&] {
     H5::H5File file(path.string(), H5F_ACC_RDONLY);
     if (!file.nameExists("indices")) fail(path, "missing dataset `indices`");
     auto set = file.openDataSet("indices");
@@ -371,7 +254,7 @@ struct StreamingReader::Impl {
     chunk_order.resize(static_cast<std::size_t>(num_chunks()));
     std::iota(chunk_order.begin(), chunk_order.end(), 0);
     RngStream rng(options.seed, static_cast<std::uint64_t>(e), purpose_tag("dataset.chunks"));
-    shuffle(chunk_order, rng);
+    shuffle(std::span(chunk_order), rng);
     window_starts.assign(1, 0);
     for (std::size_t c = 0; c < chunk_order.size(); c += static_cast<std::size_t>(options.window_chunks)) {
       std::int64_t size = 0;
@@ -401,7 +284,7 @@ struct StreamingReader::Impl {
                   purpose_tag("dataset.window"));
     std::vector<std::int64_t> order(row_order.size());
     std::iota(order.begin(), order.end(), 0);
-    shuffle(order, rng);
+    shuffle(std::span(order), rng);
     auto data = reader.read(row_order);
     const auto field_row = data.fields.size() / row_order.size();
     const auto param_row = data.params.size() / row_order.size();
