@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// LANDMARK benchmark (hallsim-physics section 9): the three cases of the shipped configs,
+// LANDMARK benchmark (docs/physics.md section 9): the three cases of the shipped configs,
 // compared with the digitized time-averaged reference curves of the two fluid codes and the
 // hybrid PIC code. Tolerances from the issue: peak mean energy (1.5 Te) and peak E within
 // 10 % of the mean of the fluid codes (both are quasineutral fluid models like hallsim, and

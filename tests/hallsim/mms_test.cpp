@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Method of manufactured solutions (hallsim-physics section 9): a smooth steady profile is
+// Method of manufactured solutions (docs/physics.md section 9): a smooth steady profile is
 // made an exact solution by adding the residual of the continuous equation as a source;
 // the discrete steady state then differs from it by the truncation error, whose decay with
 // refinement is the observed order of accuracy.

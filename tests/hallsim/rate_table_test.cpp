@@ -28,7 +28,7 @@ TEST(HallsimRateTable, LookupIsClampedOutsideTheTable) {
   EXPECT_EQ(rates.ionization(1e4), rates.ionization(255.0));
 }
 
-// hallsim-physics section 2 quotes k(Xe -> Xe+) = 1.8e-14 m^3/s at 10 eV; 3 % allows for the
+// docs/physics.md section 2 quotes k(Xe -> Xe+) = 1.8e-14 m^3/s at 10 eV; 3 % allows for the
 // table's 10.09 eV node and linear interpolation.
 TEST(HallsimRateTable, XenonIonizationMatchesTheQuotedRate) {
   const ReactionFile xe = read_reaction_file(data_dir() / "reactions" / "ionization_Xe_Xe+.dat");

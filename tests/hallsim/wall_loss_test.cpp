@@ -15,7 +15,7 @@ namespace {
 // gamma = 0.54 + 1.5 * 10/40 * 0.46 = 0.7125 (below the space-charge cap 0.983),
 // nu_ew = h sqrt(e Te / m) / (dr (1 - gamma)) = 3.0205e5 s^-1, phi_s = 40.273 V,
 // W = nu_ew (2 Te + (1 - gamma) phi_s) = 9.5383e6 eV/s (values worked out by hand from
-// hallsim-physics section 4; 1e-4 relative covers their rounding).
+// docs/physics.md section 4; 1e-4 relative covers their rounding).
 WallPlasma xenon_plasma(double z_m) {
   const double m = 131.293 * constants::atomic_mass_unit_kg;
   WallPlasma p;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/common/rng.hpp"
 
+#include <cmath>
+
 namespace hd {
 
 std::uint64_t mix64(std::uint64_t x) {
@@ -26,11 +28,19 @@ RngStream::RngStream(std::uint64_t master_seed, std::uint64_t index, std::uint64
     : seed_(stream_seed(master_seed, index, purpose)), engine_(seeded_engine(seed_)) {}
 
 double RngStream::uniform() {
-  return std::uniform_real_distribution<double>(0.0, 1.0)(engine_);
+  return static_cast<double>(engine_() >> 11) * 0x1.0p-53;
 }
 
+// (v1, v2) uniform in the unit disc, s = v1^2 + v2^2, then v1 sqrt(-2 ln s / s) ~ N(0, 1).
+// The pair's second normal is dropped so that a draw depends on nothing but the stream (no
+// cached state to save on resume).
 double RngStream::normal() {
-  return normal_(engine_);
+  while (true) {
+    const double v1 = 2.0 * uniform() - 1.0;
+    const double v2 = 2.0 * uniform() - 1.0;
+    const double s = v1 * v1 + v2 * v2;
+    if (s > 0.0 && s < 1.0) return v1 * std::sqrt(-2.0 * std::log(s) / s);
+  }
 }
 
 }  // namespace hd

@@ -15,7 +15,6 @@
 #include "hd/common/error.hpp"
 
 #include "format.hpp"
-#include "random.hpp"
 
 namespace hd::prior {
 namespace {
@@ -149,7 +148,7 @@ std::vector<double> AnomalousProfileSampler::log_perturbation(std::uint64_t mast
   const Eigen::Index n = static_cast<Eigen::Index>(nodes_.size());
   RngStream rng(master_seed, index, purpose_tag("prior.anomalous_profile"));
   Eigen::VectorXd xi(n);
-  for (Eigen::Index i = 0; i < n; ++i) xi[i] = detail::standard_normal(rng);
+  for (Eigen::Index i = 0; i < n; ++i) xi[i] = rng.normal();
   // x = L xi has covariance L L^T
   const Eigen::Map<const Eigen::MatrixXd> factor(factor_.data(), n, n);
   const Eigen::VectorXd x = factor.triangularView<Eigen::Lower>() * xi;

@@ -7,7 +7,6 @@
 #include "hd/common/error.hpp"
 
 #include "format.hpp"
-#include "random.hpp"
 
 namespace hd::prior {
 namespace {
@@ -74,13 +73,13 @@ double draw_truncated(const Truncated& d, Untruncated untruncated, RngStream& rn
 struct Draw {
   RngStream& rng;
   double operator()(const Uniform& d) const {
-    return d.min + (d.max - d.min) * detail::standard_uniform(rng);
+    return d.min + (d.max - d.min) * rng.uniform();
   }
-  double operator()(const Normal& d) const { return d.mean + d.std * detail::standard_normal(rng); }
+  double operator()(const Normal& d) const { return d.mean + d.std * rng.normal(); }
   double operator()(const TruncatedNormal& d) const { return draw_truncated(d, Normal{d.mean, d.std}, rng); }
   // X = median factor^n, n ~ N(0, 1)
   double operator()(const LogNormal& d) const {
-    return d.median * std::exp(std::log(d.factor) * detail::standard_normal(rng));
+    return d.median * std::exp(std::log(d.factor) * rng.normal());
   }
   double operator()(const TruncatedLogNormal& d) const {
     return draw_truncated(d, LogNormal{d.median, d.factor}, rng);

@@ -23,7 +23,7 @@ std::string species_name(const std::string& gas, int charge) {
 }
 
 // LANDMARK excitation: k_ex = (k_loss - E_iz k_iz) / E_ex, i.e. the lumped loss table
-// already holds ionization and excitation; E_iz = 12.12 eV (hallsim-physics section 2).
+// already holds ionization and excitation; E_iz = 12.12 eV (docs/physics.md section 2).
 constexpr double landmark_ionization_energy_ev = 12.12;
 // LANDMARK elastic electron-neutral rate (m^3/s).
 constexpr double landmark_elastic_rate = 2.5e-13;

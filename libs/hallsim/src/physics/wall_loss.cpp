@@ -12,7 +12,7 @@
 namespace hd::hallsim {
 
 WallMaterial wall_material(const std::string& name) {
-  // (eps* in eV, sigma0), hallsim-physics section 4
+  // (eps* in eV, sigma0), docs/physics.md section 4
   static const std::array<WallMaterial, 5> materials{{{"Alumina", 22.0, 0.57},
                                                       {"BoronNitride", 45.0, 0.24},
                                                       {"SiO2", 18.0, 0.50},

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The time loop (hallsim-physics section 0): per step
+// The time loop (docs/physics.md section 0): per step
 //   1. one explicit SSPRK(s,2) step of all heavy species (ARKODE ERKStep, fixed step from
 //      the stability limits); at every stage the algebraic electron fields (quasineutral
 //      ne, ji; Id, E, phi, ue from Ohm's law) follow the ions, with the collision

@@ -26,14 +26,16 @@ class RngStream {
   static constexpr result_type min() { return std::mt19937_64::min(); }
   static constexpr result_type max() { return std::mt19937_64::max(); }
   result_type operator()() { return engine_(); }
-  double uniform();  // [0, 1)
-  double normal();   // N(0, 1)
+  // Variates built from the engine's bits with IEEE arithmetic and std::log only, so that a
+  // stream gives the same numbers on every platform (std::uniform_real_distribution and
+  // std::normal_distribution are implementation-defined).
+  double uniform();  // [0, 1): the top 53 bits times 2^-53
+  double normal();   // N(0, 1), Marsaglia's polar method
   std::uint64_t seed() const { return seed_; }
 
  private:
   std::uint64_t seed_;
   std::mt19937_64 engine_;
-  std::normal_distribution<double> normal_{0.0, 1.0};
 };
 
 // Fisher-Yates shuffle driven by an RngStream, so the order is the same on every platform

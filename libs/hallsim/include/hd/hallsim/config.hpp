@@ -46,7 +46,7 @@ struct Config {
 
   double discharge_voltage_v = 300.0;
   double cathode_coupling_voltage_v = 0.0;
-  // Anode: Dirichlet Te with no sheath, or the sheath model of hallsim-physics section 5
+  // Anode: Dirichlet Te with no sheath, or the sheath model of docs/physics.md section 5
   // (sheath potential from the electron current, Bohm-Hara ion velocity, sheath energy flux).
   AnodeBoundary anode_boundary = AnodeBoundary::sheath;
   double anode_electron_temperature_ev = 2.0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Electron-impact rate coefficients k(eps) on a uniform 1 eV grid of mean electron energy
-// eps = 1.5 Te, with clamped linear interpolation (hallsim-physics section 2).
+// eps = 1.5 Te, with clamped linear interpolation (docs/physics.md section 2).
 #pragma once
 #include <algorithm>
 #include <filesystem>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Heavy species and the electron-impact reactions between them (hallsim-physics section 2).
+// Heavy species and the electron-impact reactions between them (docs/physics.md section 2).
 #pragma once
 #include <string>
 #include <vector>

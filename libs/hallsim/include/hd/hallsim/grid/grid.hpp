@@ -2,7 +2,7 @@
 // The 1D finite-volume grid. Heavy species live on N cells; every cell-centred array carries
 // one ghost entry on each side (index 0 and N+1). Electron quantities use the same N+2
 // layout but their end entries are the values on the boundary faces (node positions
-// z_node[0] = z_left and z_node[N+1] = z_right), see hallsim-physics section 13.
+// z_node[0] = z_left and z_node[N+1] = z_right), see docs/physics.md section 13.
 #pragma once
 #include <cstddef>
 #include <vector>

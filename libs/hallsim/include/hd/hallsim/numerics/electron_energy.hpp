@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// One implicit theta-step of the electron energy equation (hallsim-physics sections 1, 6):
+// One implicit theta-step of the electron energy equation (docs/physics.md section 1, 6):
 //   d(n_eps)/dt + d/dz[(5/3) ue n_eps - kappa d(n_eps/ne)/dz] = Q - L n_eps
 // on the N+2 node layout (end nodes are boundary faces), conservative and cell-centred,
 // convection upwinded on the face-mean ue, conduction with kappa of the upwind node,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Heavy-species finite volumes: Rusanov fluxes with optional MUSCL reconstruction (van Leer
-// limiter) on primitive variables (hallsim-physics section 6). Inputs are padded arrays
+// limiter) on primitive variables (docs/physics.md section 6). Inputs are padded arrays
 // (index 0 and N+1 are ghost cells, filled by the caller); outputs are the N interior
 // time derivatives, accumulated (+=) so that sources can be added before or after.
 #pragma once

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Anomalous electron collision frequency nu_an = c(z) * omega_ce (hallsim-physics section 3).
+// Anomalous electron collision frequency nu_an = c(z) * omega_ce (docs/physics.md section 3).
 // Every model is a prescribed profile c(z): it depends on position only, so the simulation
 // evaluates it once.
 #pragma once

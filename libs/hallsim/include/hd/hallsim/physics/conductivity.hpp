@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Electron thermal conductivity kappa, multiplying d(eps)/dz in the heat flux
-// q = -kappa d(eps)/dz with eps = 1.5 Te (hallsim-physics section 6).
+// q = -kappa d(eps)/dz with eps = 1.5 Te (docs/physics.md section 6).
 #pragma once
 #include <span>
 #include <variant>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Electron energy and momentum losses to the channel walls (hallsim-physics section 4).
+// Electron energy and momentum losses to the channel walls (docs/physics.md section 4).
 #pragma once
 #include <span>
 #include <string>

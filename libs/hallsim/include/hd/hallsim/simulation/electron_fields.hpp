@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The massless, quasineutral electron fluid on the N+2 node layout (hallsim-physics
+// The massless, quasineutral electron fluid on the N+2 node layout (docs/physics.md
 // sections 1-4): collision frequencies, mobility, discharge current, field, potential,
 // drift, and the energy equation. All arrays are allocated once.
 #pragma once

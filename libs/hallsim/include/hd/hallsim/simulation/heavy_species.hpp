@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Heavy species of one simulation (hallsim-physics sections 1, 5, 6): neutral continuity per
+// Heavy species of one simulation (docs/physics.md section 1, 5, 6): neutral continuity per
 // propellant and isothermal Euler per ion charge state, finite volumes on the grid.
 // State vector layout (what ARKODE integrates): rho of every neutral fluid (N values each),
 // then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.

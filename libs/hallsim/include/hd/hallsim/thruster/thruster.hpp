@@ -17,7 +17,7 @@ struct Geometry {
 double channel_area_m2(const Geometry& geometry);
 
 // B(z) = B_max exp(-(z - L_ch)^2 / (2 sigma^2)), sigma upstream/downstream of the peak
-// (the LANDMARK analytic SPT-100 field, hallsim-physics section 13).
+// (the LANDMARK analytic SPT-100 field, docs/physics.md section 13).
 struct GaussianField {
   double peak_t = 0.015;
   double width_upstream_m = 0.011;
