@@ -161,6 +161,45 @@ TEST_F(ConfigFile, OverrideThatCreatesAnUnknownTableNamesTheOverride) {
               HasSubstr("--set simulaton.num_cells=400: unknown key simulaton"));
 }
 
+// Values that are not TOML (a bare word, a cut-off array, an integer too large for 64 bits)
+// become strings; the type error then names the override, not the file.
+TEST_F(ConfigFile, AnOverrideOfTheWrongTypeIsBlamedOnTheOverride) {
+  for (const std::string value : {"abc", "[1,", "99999999999999999999"}) {
+    Document doc = Document::load(write(kSimulation), {"simulation.num_cells=" + value});
+    EXPECT_EQ(
+        error_message([&] { doc.root().table("simulation").get_int("num_cells"); }),
+        "--set simulation.num_cells=" + value + ": simulation.num_cells must be an integer, not a string");
+  }
+  Document word = Document::load(write(kSimulation), {"simulation.model=Mitchnr"});
+  EXPECT_THAT(error_message([&] {
+                word.root().table("simulation").get_choice("model", {"LANDMARK", "Mitchner"});
+              }),
+              HasSubstr("--set simulation.model=Mitchnr: simulation.model = \"Mitchnr\" is not one of"));
+}
+
+TEST_F(ConfigFile, AnOverrideReachesATableOfAnArrayOfTables) {
+  Document doc = Document::load(write("[[gas]]\nflow = 1.0\n[[gas]]\nflow = 2.0\n"), {"gas[1].flow=3.5"});
+  EXPECT_DOUBLE_EQ(doc.root().tables("gas")[1].get_double("flow"), 3.5);
+  EXPECT_DOUBLE_EQ(doc.root().tables("gas")[0].get_double("flow"), 1.0);
+  EXPECT_THAT(error_message([&] { Document::load(write("[[gas]]\nflow = 1.0\n"), {"gas[2].flow=1"}); }),
+              HasSubstr("--set gas[2].flow=1: gas has no table [2]"));
+  EXPECT_THAT(error_message([&] { Document::load(write("[[gas]]\nflow = 1.0\n"), {"gas[x].flow=1"}); }),
+              HasSubstr("malformed key"));
+}
+
+TEST_F(ConfigFile, ProgramSetValuesReadBackExactlyAndNameTheirOrigin) {
+  Document doc = Document::load(write(kSimulation));
+  const double v = 0.1 + 0.2;
+  const std::vector<double> values{1.0 / 3.0, 5e-324, 3.0, -2.5e300};
+  doc.set("simulation.cfl", v, "sample 7: params.cfl");
+  doc.set("simulation.profile", values, "sample 7: anomalous profile");
+  EXPECT_EQ(doc.root().table("simulation").get_double("cfl"), v);
+  EXPECT_EQ(doc.root().table("simulation").get_doubles("profile"), values);
+  doc.set("simulation.num_cells", 3.0, "sample 7: params.num_cells");
+  EXPECT_EQ(error_message([&] { doc.root().table("simulation").get_int("num_cells"); }),
+            "sample 7: params.num_cells: simulation.num_cells must be an integer, not a number");
+}
+
 TEST_F(ConfigFile, MalformedOverrideIsAnError) {
   EXPECT_THAT(error_message([&] { Document::load(write(kSimulation), {"simulation.num_cells"}); }),
               HasSubstr("expected key=value"));

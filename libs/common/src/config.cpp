@@ -3,7 +3,9 @@
 
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -23,6 +25,18 @@ namespace {
 
 std::string join_key(const std::string& prefix, std::string_view key) {
   return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+// Shortest text that reads back as exactly `v` (TOML has no hexadecimal floats).
+std::string format_exact(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  std::string text(buffer, end);
+  // A TOML float needs a fraction or an exponent; "3" would read back as an integer.
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
 }
 
 std::string format_number(double v) {
@@ -69,8 +83,8 @@ std::string type_name(toml::node_type t) {
 std::string location(const Document& doc, const toml::node* node) {
   if (node != nullptr && node->source().path && node->source().begin.line > 0) {
     const std::string& path = *node->source().path;
-    // Overrides are parsed from "--set key=value" sources; their line number means nothing.
-    if (path.rfind("--set", 0) == 0) return path;
+    // An override's line number means nothing: its source is the override itself.
+    if (doc.is_override_source(path)) return path;
     return path + ":" + std::to_string(node->source().begin.line);
   }
   return doc.source();
@@ -401,8 +415,31 @@ Document Document::load(const std::filesystem::path& file, const std::vector<std
   return doc;
 }
 
-void Document::set(std::string_view assignment) {
-  const std::string origin = "--set " + std::string(assignment);
+namespace {
+
+// A TOML basic string holding `text` exactly.
+std::string toml_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void Document::set(std::string_view assignment, std::string_view origin_label) {
+  const std::string origin =
+      origin_label.empty() ? "--set " + std::string(assignment) : std::string(origin_label);
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0) {
     throw Error(origin + ": expected key=value, e.g. --set domain.num_cells=400");
@@ -411,13 +448,14 @@ void Document::set(std::string_view assignment) {
   const std::string value(assignment.substr(eq + 1));
 
   // The value is TOML; a bare word that does not parse is a string, so that
-  // `--set model=Mitchner` works without shell-escaped quotes.
+  // `--set model=Mitchner` works without shell-escaped quotes. Either way the value is
+  // parsed with the override as its source, so errors about it name the override.
+  override_sources_.insert(origin);
   toml::table parsed;
   try {
     parsed = toml::parse("v = " + value, origin);
   } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = \"\"", origin);
-    parsed.insert_or_assign("v", value);
+    parsed = toml::parse("v = " + toml_quoted(value), origin);
   }
 
   toml::table* table = root_.get();
@@ -425,15 +463,35 @@ void Document::set(std::string_view assignment) {
   std::string walked;
   while (true) {
     const auto dot = rest.find('.');
-    const std::string part(rest.substr(0, dot));
+    std::string part(rest.substr(0, dot));
+    // `name[i]` selects table i of an array of tables ([[name]] blocks).
+    std::optional<std::size_t> index;
+    if (const auto bracket = part.find('['); bracket != std::string::npos) {
+      std::size_t i = 0;
+      const auto digits = std::string_view(part).substr(bracket + 1);
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+      if (ec != std::errc() || end != digits.data() + digits.size() - 1 || *end != ']')
+        throw Error(origin + ": malformed key '" + key + "' (an index is written name[0])");
+      index = i;
+      part.resize(bracket);
+    }
     if (part.empty()) throw Error(origin + ": malformed key '" + key + "'");
     walked = join_key(walked, part);
-    if (dot == std::string_view::npos) {
+    if (dot == std::string_view::npos && !index) {
       table->insert_or_assign(part, std::move(*parsed.get("v")));
       return;
     }
+    if (dot == std::string_view::npos)
+      throw Error(origin + ": " + key + " selects a table; name a key in it");
     toml::node* next = table->get(part);
-    if (next == nullptr) {
+    if (index) {
+      toml::array* array = next != nullptr ? next->as_array() : nullptr;
+      if (array == nullptr || *index >= array->size() || !array->get(*index)->is_table())
+        throw Error(origin + ": " + walked + " has no table [" + std::to_string(*index) + "]");
+      // Appended piecewise: GCC 12 misreads "[" + std::to_string(i) as an overlapping copy.
+      walked.append(1, '[').append(std::to_string(*index)).append(1, ']');
+      next = array->get(*index);
+    } else if (next == nullptr) {
       // A table the override creates is parsed rather than default-constructed, so that it
       // carries the override as its source: an unknown key there names the --set.
       toml::table created = toml::parse("t = {}", origin);
@@ -445,6 +503,16 @@ void Document::set(std::string_view assignment) {
     table = next->as_table();
     rest = rest.substr(dot + 1);
   }
+}
+
+void Document::set(std::string_view key, double value, std::string_view origin) {
+  set(std::string(key) + "=" + format_exact(value), origin);
+}
+
+void Document::set(std::string_view key, const std::vector<double>& values, std::string_view origin) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i > 0 ? ", " : "") + format_exact(values[i]);
+  set(std::string(key) + "=" + text + "]", origin);
 }
 
 std::string Document::to_toml() const {

@@ -119,11 +119,19 @@ class Document {
   // Applies one `dotted.key=value` override. The value is TOML (`3`, `1e-5`, `"text"`,
   // `[1, 2]`, `true`); a bare word is taken as a string. It replaces an existing value of
   // the same type or adds a new key; either way the reader's checks then apply to it.
-  void set(std::string_view assignment);
+  // `name[i]` in the key selects table i of an array of tables ([[name]]). `origin` names
+  // the override in messages (default "--set <assignment>").
+  void set(std::string_view assignment, std::string_view origin = {});
+  // The same for values computed by a program (gen_data's sampled parameters), written
+  // with enough digits to read back exactly.
+  void set(std::string_view key, double value, std::string_view origin);
+  void set(std::string_view key, const std::vector<double>& values, std::string_view origin);
 
   // The resolved configuration as TOML text (defaults that were used are included).
   std::string to_toml() const;
   const std::string& source() const { return source_; }
+  // Whether a node's source names an override (set()) rather than a file.
+  bool is_override_source(const std::string& source) const { return override_sources_.contains(source); }
   const std::filesystem::path& base_dir() const { return base_dir_; }
 
  private:
@@ -134,6 +142,7 @@ class Document {
   std::unique_ptr<Usage> usage_;
   std::string source_;
   std::filesystem::path base_dir_;
+  std::set<std::string, std::less<>> override_sources_;
 };
 
 }  // namespace hd::config
