@@ -19,33 +19,61 @@ constexpr const char* kNormalizedUnits = "normalized: (T(v) - mean) / std, T = l
   throw Error(path.string() + ": " + problem);
 }
 
-void write_normalization(H5::DataSet& set, const char* names_key, const Normalization& n) {
+// The normalization of a group as attributes of its dataset.
+void write_normalization(H5::DataSet& set, const char* names_key, const normalize::Normalization& n) {
   hdf5::write_strings(set, names_key, n.names);
   hdf5::write_numbers<double>(set, "mean", n.mean);
   hdf5::write_numbers<double>(set, "std", n.std);
   const std::vector<std::int8_t> log(n.log.begin(), n.log.end());
   hdf5::write_numbers<std::int8_t>(set, "log", log);
+  hdf5::write_strings(set, "units", n.units);
 }
 
-Normalization read_normalization(const std::filesystem::path& path, const H5::DataSet& set,
-                                 const char* set_name, const char* names_key) {
-  Normalization n;
+normalize::Normalization read_normalization(const std::filesystem::path& path, const H5::DataSet& set,
+                                            const char* set_name, const char* names_key) {
+  normalize::Normalization n;
   n.names = hdf5::read_strings(set, names_key);
   n.mean = hdf5::read_numbers<double>(set, "mean");
   n.std = hdf5::read_numbers<double>(set, "std");
   const auto log = hdf5::read_numbers<std::int8_t>(set, "log");
   n.log.assign(log.begin(), log.end());
-  if (n.mean.size() != n.names.size() || n.std.size() != n.names.size() || n.log.size() != n.names.size())
-    fail(path, std::string("attributes of `") + set_name + "` (mean, std, log) do not match its " +
-                   std::to_string(n.names.size()) + " names");
+  n.units = hdf5::read_strings(set, "units");
+  normalize::validate(n, path.string() + ": `" + set_name + "`");
   return n;
 }
 
-void check_normalization(const Normalization& n, std::size_t expected, const char* what) {
-  if (n.names.size() != expected || n.mean.size() != expected || n.std.size() != expected ||
-      n.log.size() != expected)
-    throw Error(std::string("dataset metadata: ") + what + " needs " + std::to_string(expected) +
-                " names, means, stds and log flags");
+// v * 0 is 0 for every finite v and NaN for an infinity or a NaN, so one branch-free
+// (vectorizable) pass tells whether all values are finite.
+bool all_finite(std::span<const float> values) {
+  float sum = 0.0f;
+  for (float v : values) sum += v * 0.0f;
+  return sum == 0.0f;
+}
+
+// A batch of `size` rows of the dataset's shapes, to be filled by copy_row.
+Batch empty_batch(const Metadata& m, std::int64_t size) {
+  const auto n = static_cast<std::size_t>(size);
+  Batch b;
+  b.size = size;
+  b.fields.resize(n * static_cast<std::size_t>(m.channels() * m.length()));
+  b.params.resize(n * static_cast<std::size_t>(m.num_params()));
+  b.scalars.resize(n * static_cast<std::size_t>(m.num_scalars()));
+  b.rows.resize(n);
+  b.simulation.resize(n);
+  return b;
+}
+
+// Sample `src` of `from` becomes sample `dst` of `to` (same shapes).
+void copy_row(const Batch& from, std::size_t src, Batch& to, std::size_t dst) {
+  const auto n_from = static_cast<std::size_t>(from.size);
+  for (auto [a, b] : {std::pair{&from.fields, &to.fields}, std::pair{&from.params, &to.params},
+                      std::pair{&from.scalars, &to.scalars}}) {
+    const std::size_t row = a->size() / n_from;
+    std::copy_n(a->begin() + static_cast<std::ptrdiff_t>(src * row), row,
+                b->begin() + static_cast<std::ptrdiff_t>(dst * row));
+  }
+  to.rows[dst] = from.rows[src];
+  to.simulation[dst] = from.simulation[src];
 }
 
 }  // namespace
@@ -54,32 +82,43 @@ void check_normalization(const Normalization& n, std::size_t expected, const cha
 struct Writer::Impl {
   std::filesystem::path path;
   H5::H5File file;
-  H5::DataSet fields, params;
-  std::int64_t channels, length, num_params, rows = 0;
+  H5::DataSet fields, params, scalars, simulation;
+  std::int64_t channels, length, num_params, num_scalars, rows = 0;
   bool open = true;
 };
 
 Writer::Writer(const std::filesystem::path& path, const Metadata& m, std::int64_t chunk_rows) {
-  check_normalization(m.fields, m.fields.names.size(), "fields");
-  check_normalization(m.params, m.params.names.size(), "params");
-  if (m.channels() == 0 || m.length() == 0)
-    throw Error(path.string() + ": a dataset needs channels and a grid");
+  normalize::validate(m.fields, path.string() + ": fields");
+  normalize::validate(m.params, path.string() + ": params");
+  normalize::validate(m.scalars, path.string() + ": scalars");
+  if (m.channels() == 0 || m.length() == 0) fail(path, "a dataset needs channels and a grid");
   impl_ = hdf5::guarded(path, "create the dataset", [&] {
-    auto impl = std::make_unique<Impl>(Impl{
-        path, H5::H5File(path.string(), H5F_ACC_TRUNC), {}, {}, m.channels(), m.length(), m.num_params()});
-    const auto c = static_cast<hsize_t>(m.channels()), l = static_cast<hsize_t>(m.length());
-    const auto p = static_cast<hsize_t>(m.num_params()), rows = static_cast<hsize_t>(chunk_rows);
+    auto impl = std::make_unique<Impl>(Impl{path,
+                                            H5::H5File(path.string(), H5F_ACC_TRUNC),
+                                            {},
+                                            {},
+                                            {},
+                                            {},
+                                            m.channels(),
+                                            m.length(),
+                                            m.num_params(),
+                                            m.num_scalars()});
+    const auto rows = static_cast<hsize_t>(chunk_rows);
     // Uncompressed: training reads every row once per epoch, and float32 profiles deflate
     // poorly.
-    const hsize_t field_row[2] = {c, l}, param_row[1] = {p};
+    const hsize_t field_row[2] = {static_cast<hsize_t>(m.channels()), static_cast<hsize_t>(m.length())};
+    const hsize_t param_row[1] = {static_cast<hsize_t>(m.num_params())};
+    const hsize_t scalar_row[1] = {static_cast<hsize_t>(m.num_scalars())};
     impl->fields = hdf5::create_rows(impl->file, "fields", H5::PredType::IEEE_F32LE, field_row, rows, 0);
     impl->params = hdf5::create_rows(impl->file, "params", H5::PredType::IEEE_F32LE, param_row, rows, 0);
+    impl->scalars = hdf5::create_rows(impl->file, "scalars", H5::PredType::IEEE_F32LE, scalar_row, rows, 0);
+    impl->simulation = hdf5::create_rows(impl->file, "index", H5::PredType::STD_I64LE, {}, rows, 0);
     H5::Group root = impl->file.openGroup("/");
     hdf5::write_vector(root, "z", m.z_m, "m");
     write_normalization(impl->fields, "channels", m.fields);
-    hdf5::write_string(impl->fields, "units", kNormalizedUnits);
-    hdf5::write_string(impl->params, "units", kNormalizedUnits);
     write_normalization(impl->params, "names", m.params);
+    write_normalization(impl->scalars, "names", m.scalars);
+    hdf5::write_string(impl->simulation, "description", "the gen_data simulation index of each row");
     hdf5::write_number(root, "target_std", m.target_std);
     hdf5::write_string(root, "format", kFormat);
     return impl;
@@ -94,18 +133,26 @@ std::int64_t Writer::rows() const {
   return impl_->rows;
 }
 
-void Writer::append(std::span<const float> fields, std::span<const float> params) {
+void Writer::append(std::span<const float> fields, std::span<const float> params,
+                    std::span<const float> scalars, std::span<const std::int64_t> simulation) {
   auto& w = *impl_;
-  const auto row = static_cast<std::size_t>(w.channels * w.length);
-  const auto n = fields.size() / row;
-  if (fields.size() != n * row || params.size() != n * static_cast<std::size_t>(w.num_params))
-    throw Error(w.path.string() + ": append needs whole rows of fields [n, " + std::to_string(w.channels) +
-                ", " + std::to_string(w.length) + "] and params [n, " + std::to_string(w.num_params) + "]");
+  const auto n = simulation.size();
+  if (fields.size() != n * static_cast<std::size_t>(w.channels * w.length) ||
+      params.size() != n * static_cast<std::size_t>(w.num_params) ||
+      scalars.size() != n * static_cast<std::size_t>(w.num_scalars))
+    fail(w.path, "append needs whole rows: fields [n, " + std::to_string(w.channels) + ", " +
+                     std::to_string(w.length) + "], params [n, " + std::to_string(w.num_params) +
+                     "], scalars [n, " + std::to_string(w.num_scalars) + "] for n = " + std::to_string(n) +
+                     " simulations");
+  if (!all_finite(fields) || !all_finite(params) || !all_finite(scalars))
+    fail(w.path, "refusing to store non-finite values (normalize_data filters them out)");
   if (n == 0) return;
   hdf5::guarded(w.path, "append rows", [&] {
     const auto count = static_cast<hsize_t>(n);
     hdf5::append_rows(w.fields, fields, count);
     hdf5::append_rows(w.params, params, count);
+    hdf5::append_rows(w.scalars, scalars, count);
+    hdf5::append_rows(w.simulation, simulation, count);
     return 0;
   });
   w.rows += static_cast<std::int64_t>(n);
@@ -124,7 +171,7 @@ void Writer::close() {
 struct Reader::Impl {
   std::filesystem::path path;
   H5::H5File file;
-  H5::DataSet fields, params;
+  H5::DataSet fields, params, scalars, simulation;
   Metadata metadata;
   std::int64_t rows = 0;
 };
@@ -137,23 +184,27 @@ Reader::Reader(const std::filesystem::path& path) {
     impl->file.openFile(path.string(), H5F_ACC_RDONLY);
     if (!impl->file.attrExists("format") || hdf5::read_string(impl->file, "format") != kFormat)
       fail(path, std::string("not a normalized dataset (its `format` attribute is not ") + kFormat + ")");
-    for (const char* name : {"fields", "params", "z"})
+    for (const char* name : {"fields", "params", "scalars", "index", "z"})
       if (!impl->file.nameExists(name)) fail(path, std::string("missing dataset `") + name + "`");
     impl->fields = impl->file.openDataSet("fields");
     impl->params = impl->file.openDataSet("params");
-    auto z = impl->file.openDataSet("z");
-    const auto fd = hdf5::shape(impl->fields), pd = hdf5::shape(impl->params), zd = hdf5::shape(z);
-    if (fd.size() != 3 || pd.size() != 2 || zd.size() != 1)
-      fail(path, "expected fields [N, C, L], params [N, P] and z [L]");
-    if (pd[0] != fd[0] || zd[0] != fd[2]) fail(path, "fields, params and z disagree on N or L");
+    impl->scalars = impl->file.openDataSet("scalars");
+    impl->simulation = impl->file.openDataSet("index");
     auto& m = impl->metadata;
-    m.z_m.resize(zd[0]);
-    z.read(m.z_m.data(), H5::PredType::NATIVE_DOUBLE);
+    m.z_m = hdf5::read_vector(path, impl->file.openGroup("/"), "z");
+    const auto fd = hdf5::shape(impl->fields), pd = hdf5::shape(impl->params),
+               sd = hdf5::shape(impl->scalars), id = hdf5::shape(impl->simulation);
+    if (fd.size() != 3 || pd.size() != 2 || sd.size() != 2 || id.size() != 1)
+      fail(path, "expected fields [N, C, L], params [N, P], scalars [N, S], index [N] and z [L]");
+    if (pd[0] != fd[0] || sd[0] != fd[0] || id[0] != fd[0] || m.z_m.size() != fd[2])
+      fail(path, "fields, params, scalars, index and z disagree on N or L");
     m.fields = read_normalization(path, impl->fields, "fields", "channels");
     m.params = read_normalization(path, impl->params, "params", "names");
-    if (m.fields.names.size() != fd[1] || m.params.names.size() != pd[1])
-      fail(path, "channel or parameter names do not match the array shapes");
+    m.scalars = read_normalization(path, impl->scalars, "scalars", "names");
+    if (m.fields.size() != fd[1] || m.params.size() != pd[1] || m.scalars.size() != sd[1])
+      fail(path, "channel, parameter or scalar names do not match the array shapes");
     m.target_std = hdf5::read_number<double>(impl->file, "target_std");
+    if (!(m.target_std > 0.0)) fail(path, "target_std must be positive");
     impl->rows = static_cast<std::int64_t>(fd[0]);
     return impl;
   });
@@ -172,31 +223,44 @@ const std::filesystem::path& Reader::path() const {
   return impl_->path;
 }
 
-Batch Reader::read(std::span<const std::int64_t> indices) const {
+Batch Reader::read(std::span<const std::int64_t> rows) const {
   const auto& m = impl_->metadata;
   const auto field_row = static_cast<std::size_t>(m.channels() * m.length());
   const auto param_row = static_cast<std::size_t>(m.num_params());
+  const auto scalar_row = static_cast<std::size_t>(m.num_scalars());
   Batch batch;
-  batch.size = static_cast<std::int64_t>(indices.size());
-  batch.indices.assign(indices.begin(), indices.end());
-  batch.fields.resize(indices.size() * field_row);
-  batch.params.resize(indices.size() * param_row);
-  for (auto index : indices)
-    if (index < 0 || index >= impl_->rows)
-      fail(impl_->path, "row " + std::to_string(index) + " is out of range (the dataset has " +
+  batch.size = static_cast<std::int64_t>(rows.size());
+  batch.rows.assign(rows.begin(), rows.end());
+  batch.fields.resize(rows.size() * field_row);
+  batch.params.resize(rows.size() * param_row);
+  batch.scalars.resize(rows.size() * scalar_row);
+  batch.simulation.resize(rows.size());
+  for (auto row : rows)
+    if (row < 0 || row >= impl_->rows)
+      fail(impl_->path, "row " + std::to_string(row) + " is out of range (the dataset has " +
                             std::to_string(impl_->rows) + " rows); is the split for another dataset?");
   hdf5::guarded(impl_->path, "read rows", [&] {
-    for (std::size_t i = 0; i < indices.size();) {
+    for (std::size_t i = 0; i < rows.size();) {
       std::size_t run = 1;
-      while (i + run < indices.size() && indices[i + run] == indices[i] + static_cast<std::int64_t>(run))
-        ++run;
-      const auto first = static_cast<hsize_t>(indices[i]);
+      while (i + run < rows.size() && rows[i + run] == rows[i] + static_cast<std::int64_t>(run)) ++run;
+      const auto first = static_cast<hsize_t>(rows[i]);
       hdf5::read_rows(impl_->fields, first, run, batch.fields.data() + i * field_row);
       if (param_row > 0) hdf5::read_rows(impl_->params, first, run, batch.params.data() + i * param_row);
+      if (scalar_row > 0) hdf5::read_rows(impl_->scalars, first, run, batch.scalars.data() + i * scalar_row);
+      hdf5::read_rows(impl_->simulation, first, run, batch.simulation.data() + i);
       i += run;
     }
     return 0;
   });
+  // Writer refuses non-finite values, but a file may have been written by other tools or
+  // damaged: a NaN must never reach the model.
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::span<const float> f(batch.fields.data() + i * field_row, field_row);
+    const std::span<const float> p(batch.params.data() + i * param_row, param_row);
+    const std::span<const float> sc(batch.scalars.data() + i * scalar_row, scalar_row);
+    if (!all_finite(f) || !all_finite(p) || !all_finite(sc))
+      fail(impl_->path, "row " + std::to_string(rows[i]) + " holds a non-finite value");
+  }
   return batch;
 }
 
@@ -285,19 +349,10 @@ struct StreamingReader::Impl {
     std::vector<std::int64_t> order(row_order.size());
     std::iota(order.begin(), order.end(), 0);
     shuffle(std::span(order), rng);
-    auto data = reader.read(row_order);
-    const auto field_row = data.fields.size() / row_order.size();
-    const auto param_row = data.params.size() / row_order.size();
-    rows.size = data.size;
-    rows.fields.resize(data.fields.size());
-    rows.params.resize(data.params.size());
-    rows.indices.resize(row_order.size());
-    for (std::size_t r = 0; r < order.size(); ++r) {
-      const auto src = static_cast<std::size_t>(order[r]);
-      std::copy_n(data.fields.begin() + src * field_row, field_row, rows.fields.begin() + r * field_row);
-      std::copy_n(data.params.begin() + src * param_row, param_row, rows.params.begin() + r * param_row);
-      rows.indices[r] = row_order[src];
-    }
+    const auto data = reader.read(row_order);
+    rows = empty_batch(reader.metadata(), data.size);
+    for (std::size_t r = 0; r < order.size(); ++r)
+      copy_row(data, static_cast<std::size_t>(order[r]), rows, r);
   }
 };
 
@@ -305,12 +360,8 @@ StreamingReader::StreamingReader(const std::filesystem::path& path, std::vector<
                                  const StreamOptions& options)
     : impl_(std::make_unique<Impl>(Reader(path), std::move(split), options)) {
   auto& s = impl_->split;
-  if (s.empty()) {
-    s.resize(static_cast<std::size_t>(impl_->reader.rows()));
-    std::iota(s.begin(), s.end(), 0);
-  }
   std::sort(s.begin(), s.end());
-  if (s.empty()) fail(path, "the dataset (or its split) has no rows to train on");
+  if (s.empty()) fail(path, "the split has no rows to train on");
   if (s.front() < 0 || s.back() >= impl_->reader.rows())
     fail(path, "split index " + std::to_string(s.front() < 0 ? s.front() : s.back()) +
                    " is out of range (the dataset has " + std::to_string(impl_->reader.rows()) + " rows)");
@@ -334,14 +385,8 @@ void StreamingReader::seek(std::int64_t position) {
 
 Batch StreamingReader::next() {
   auto& s = *impl_;
-  const auto& m = s.reader.metadata();
-  const auto field_row = static_cast<std::size_t>(m.channels() * m.length());
-  const auto param_row = static_cast<std::size_t>(m.num_params());
   const auto n = static_cast<std::int64_t>(s.split.size());
-  Batch batch;
-  batch.size = s.options.batch_size;
-  batch.fields.resize(static_cast<std::size_t>(batch.size) * field_row);
-  batch.params.resize(static_cast<std::size_t>(batch.size) * param_row);
+  Batch batch = empty_batch(s.reader.metadata(), s.options.batch_size);
   for (std::int64_t b = 0; b < batch.size; ++b, ++s.position) {
     s.plan_epoch(s.position / n);
     const auto offset = s.position % n;
@@ -349,9 +394,7 @@ Batch StreamingReader::next() {
                    s.window_starts.begin() - 1;
     s.load_window(w);
     const auto r = static_cast<std::size_t>(offset - s.window_starts[static_cast<std::size_t>(w)]);
-    std::copy_n(s.rows.fields.begin() + r * field_row, field_row, batch.fields.begin() + b * field_row);
-    std::copy_n(s.rows.params.begin() + r * param_row, param_row, batch.params.begin() + b * param_row);
-    batch.indices.push_back(s.rows.indices[r]);
+    copy_row(s.rows, r, batch, static_cast<std::size_t>(b));
   }
   return batch;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The normalized dataset the diffusion model trains on (docs/formats.md):
-//   fields [N, C, L] float32   attribute `channels` (names), `mean`, `std`, `log`
-//   params [N, P]    float32   attribute `names`, `mean`, `std`, `log`
-//   z      [L]       float64   cell centres in metres
+//   fields  [N, C, L] float32  attributes `channels` (names), `mean`, `std`, `log`, `units`
+//   params  [N, P]    float32  attributes `names`, `mean`, `std`, `log`, `units`
+//   scalars [N, S]    float32  the same
+//   index   [N]       int64    the simulation each row comes from (gen_data's index)
+//   z       [L]       float64  cell centres in metres
 //   file attributes  `format`, `target_std`
 // A value v in physical units is stored as (T(v) - mean) / std with T = ln for log
-// channels; std already includes the division by target_std, so stored data has std
-// target_std. Splits are index files next to the dataset (`indices` [n] int64).
-// Torch-free: the model's side converts batches into tensors.
+// quantities (hd::normalize::Normalization); std already includes the division by
+// target_std, so stored data has std target_std. Splits are index files next to the
+// dataset (`indices` [n] int64). Torch-free: the model's side converts batches into tensors.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -16,32 +18,27 @@
 #include <string>
 #include <vector>
 
+#include "hd/normalize/metadata.hpp"
+
 namespace hd::dataset {
 
-// Per-quantity transform: stored = (log? ln v : v) - mean) / std.
-struct Normalization {
-  std::vector<std::string> names;
-  std::vector<double> mean;
-  std::vector<double> std;
-  std::vector<bool> log;
-};
-
-struct Metadata {
-  Normalization fields;  // one entry per channel
-  Normalization params;  // one entry per scalar
+// The normalization of every group (target_std, fields, params, scalars) and the grid.
+struct Metadata : normalize::Metadata {
   std::vector<double> z_m;
-  double target_std = 0.5;
-  std::int64_t channels() const { return static_cast<std::int64_t>(fields.names.size()); }
+  std::int64_t channels() const { return static_cast<std::int64_t>(fields.size()); }
   std::int64_t length() const { return static_cast<std::int64_t>(z_m.size()); }
-  std::int64_t num_params() const { return static_cast<std::int64_t>(params.names.size()); }
+  std::int64_t num_params() const { return static_cast<std::int64_t>(params.size()); }
+  std::int64_t num_scalars() const { return static_cast<std::int64_t>(scalars.size()); }
 };
 
-// Rows of the dataset, row-major: fields [size, C, L], params [size, P].
+// Rows of the dataset, row-major: fields [size, C, L], params [size, P], scalars [size, S].
 struct Batch {
   std::int64_t size = 0;
   std::vector<float> fields;
   std::vector<float> params;
-  std::vector<std::int64_t> indices;  // dataset row of each sample
+  std::vector<float> scalars;
+  std::vector<std::int64_t> rows;        // dataset row of each sample
+  std::vector<std::int64_t> simulation;  // the simulation (gen_data index) of each sample
 };
 
 // Creates a dataset file and appends rows in any number of calls. The file is complete
@@ -52,7 +49,10 @@ class Writer {
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
-  void append(std::span<const float> fields, std::span<const float> params);
+  // Whole rows: fields [n, C, L], params [n, P], scalars [n, S], simulation [n]. Non-finite
+  // values are refused (the model must never see them).
+  void append(std::span<const float> fields, std::span<const float> params, std::span<const float> scalars,
+              std::span<const std::int64_t> simulation);
   void close();
   std::int64_t rows() const;
 
@@ -71,8 +71,9 @@ class Reader {
   const Metadata& metadata() const;
   std::int64_t rows() const;
   const std::filesystem::path& path() const;
-  // Rows in the given order; adjacent indices are read as one block.
-  Batch read(std::span<const std::int64_t> indices) const;
+  // Rows in the given order; adjacent indices are read as one block. A row holding a
+  // non-finite value is an hd::Error naming the file and the row.
+  Batch read(std::span<const std::int64_t> rows) const;
 
  private:
   struct Impl;
