@@ -2,6 +2,7 @@
 #include "hd/common/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,6 +51,34 @@ void write_file_atomically(const fs::path& target, const std::function<void(cons
   fsync_path(folder);
 }
 
+void write_folder_atomically(const fs::path& target, const std::function<void(const fs::path& tmp)>& write) {
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  const fs::path tmp = temporary_path_for(target);
+  const fs::path old = fs::path(target.string() + ".old-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  if (ec) throw Error(tmp.string() + ": cannot create folder: " + ec.message());
+  try {
+    write(tmp);
+    for (const auto& entry : fs::recursive_directory_iterator(tmp)) fsync_path(entry.path());
+    fsync_path(tmp);
+  } catch (...) {
+    fs::remove_all(tmp, ec);
+    throw;
+  }
+  const bool replacing = fs::exists(target);
+  if (replacing) fs::rename(target, old, ec);
+  if (!ec) fs::rename(tmp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove_all(tmp, ignored);
+    throw Error(target.string() + ": cannot replace folder: " + ec.message());
+  }
+  fsync_path(parent);
+  if (replacing) fs::remove_all(old, ec);
+}
+
 void write_text_atomically(const fs::path& target, std::string_view contents) {
   write_file_atomically(target, [&](const fs::path& tmp) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -57,6 +86,24 @@ void write_text_atomically(const fs::path& target, std::string_view contents) {
     out.flush();
     if (!out) throw Error(tmp.string() + ": write failed (disk full?)");
   });
+}
+
+ExclusiveLock::ExclusiveLock(const fs::path& path, const std::string& what) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path.string() + ": cannot open lock file: " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    if (err == EWOULDBLOCK)
+      throw Error(path.parent_path().string() + ": this " + what +
+                  " is in use by another process (wait for it to finish, or use another folder)");
+    throw Error(path.string() + ": cannot lock: " + std::strerror(err));
+  }
+}
+
+ExclusiveLock::~ExclusiveLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 
 }  // namespace hd

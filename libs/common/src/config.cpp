@@ -39,6 +39,15 @@ std::string format_exact(double v) {
   return text;
 }
 
+std::string format_toml(const toml::table& table) {
+  std::ostringstream out;
+  out << toml::toml_formatter(table, toml::format_flags::indentation |
+                                         toml::format_flags::allow_literal_strings |
+                                         toml::format_flags::allow_multi_line_strings |
+                                         toml::format_flags::allow_real_tabs_in_strings);
+  return out.str();
+}
+
 std::string format_number(double v) {
   std::ostringstream s;
   s.precision(10);
@@ -376,6 +385,24 @@ void Table::finish() const {
   throw Error(message);
 }
 
+std::string Table::to_toml() const {
+  toml::table root;
+  toml::table* parent = &root;
+  std::string_view rest = path_;
+  while (!rest.empty()) {
+    const auto dot = rest.find('.');
+    const std::string part(rest.substr(0, dot));
+    parent = parent->insert_or_assign(part, toml::table{}).first->second.as_table();
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+  }
+  if (path_.empty()) {
+    root = *table_;
+  } else {
+    *parent = *table_;
+  }
+  return format_toml(root);
+}
+
 // ---------------------------------------------------------------- Document
 
 Document::Document() : root_(std::make_unique<toml::table>()), usage_(std::make_unique<Usage>()) {}
@@ -415,28 +442,6 @@ Document Document::load(const std::filesystem::path& file, const std::vector<std
   return doc;
 }
 
-namespace {
-
-// A TOML basic string holding `text` exactly.
-std::string toml_quoted(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 void Document::set(std::string_view assignment, std::string_view origin_label) {
   const std::string origin =
       origin_label.empty() ? "--set " + std::string(assignment) : std::string(origin_label);
@@ -455,7 +460,7 @@ void Document::set(std::string_view assignment, std::string_view origin_label) {
   try {
     parsed = toml::parse("v = " + value, origin);
   } catch (const toml::parse_error&) {
-    parsed = toml::parse("v = " + toml_quoted(value), origin);
+    parsed = toml::parse("v = " + to_toml_value(std::string_view(value)), origin);
   }
 
   toml::table* table = root_.get();
@@ -506,22 +511,50 @@ void Document::set(std::string_view assignment, std::string_view origin_label) {
 }
 
 void Document::set(std::string_view key, double value, std::string_view origin) {
-  set(std::string(key) + "=" + format_exact(value), origin);
+  set(std::string(key) + "=" + to_toml_value(value), origin);
 }
 
 void Document::set(std::string_view key, const std::vector<double>& values, std::string_view origin) {
+  set(std::string(key) + "=" + to_toml_value(values), origin);
+}
+
+// A TOML basic string holding `text` exactly.
+std::string to_toml_value(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string to_toml_value(double value) {
+  return format_exact(value);
+}
+
+std::string to_toml_value(const std::vector<double>& values) {
   std::string text = "[";
   for (std::size_t i = 0; i < values.size(); ++i) text += (i > 0 ? ", " : "") + format_exact(values[i]);
-  set(std::string(key) + "=" + text + "]", origin);
+  return text + "]";
+}
+
+std::string to_toml_value(const std::vector<std::string>& values) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < values.size(); ++i)
+    text += (i > 0 ? ", " : "") + to_toml_value(std::string_view(values[i]));
+  return text + "]";
 }
 
 std::string Document::to_toml() const {
-  std::ostringstream out;
-  out << toml::toml_formatter(*root_, toml::format_flags::indentation |
-                                          toml::format_flags::allow_literal_strings |
-                                          toml::format_flags::allow_multi_line_strings |
-                                          toml::format_flags::allow_real_tabs_in_strings);
-  return out.str();
+  return format_toml(*root_);
 }
 
 }  // namespace hd::config

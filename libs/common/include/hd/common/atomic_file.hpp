@@ -5,6 +5,7 @@
 #pragma once
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace hd {
@@ -21,7 +22,28 @@ void write_file_atomically(const std::filesystem::path& target,
 // Convenience for text and small binary files.
 void write_text_atomically(const std::filesystem::path& target, std::string_view contents);
 
+// The same for a folder of files (an exported model): `write(tmp)` fills a fresh
+// temporary folder beside `target`, whose files are then synced and which replaces
+// `target` by renames. Readers see the old folder or the new one; a crash between the two
+// renames leaves the old one as "<target>.old-<pid>".
+void write_folder_atomically(const std::filesystem::path& target,
+                             const std::function<void(const std::filesystem::path& tmp)>& write);
+
 // fsync a file or folder by path; throws hd::Error naming the path on failure.
 void fsync_path(const std::filesystem::path& path);
+
+// An exclusive advisory lock (flock) on `path`, created if absent, held until destruction:
+// two runs writing one output folder would interleave their files. Taking a lock another
+// process holds is an hd::Error naming `path` and `what` ("training run folder").
+class ExclusiveLock {
+ public:
+  ExclusiveLock(const std::filesystem::path& path, const std::string& what);
+  ~ExclusiveLock();
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace hd

@@ -90,6 +90,10 @@ class Table {
   std::string where(std::string_view key) const;
   [[noreturn]] void fail(std::string_view key, const std::string& problem) const;
 
+  // This table alone as a TOML document (under its own [dotted.path] header), with the
+  // defaults that readers filled in.
+  std::string to_toml() const;
+
   const std::string& path() const { return path_; }  // dotted path of this table, "" for root
   const Document& document() const { return *doc_; }
 
@@ -144,5 +148,12 @@ class Document {
   std::filesystem::path base_dir_;
   std::set<std::string, std::less<>> override_sources_;
 };
+
+// TOML text of a value, for programs that write TOML (model descriptions): numbers with
+// enough digits to read back exactly, strings quoted and escaped.
+std::string to_toml_value(double value);
+std::string to_toml_value(std::string_view text);
+std::string to_toml_value(const std::vector<double>& values);
+std::string to_toml_value(const std::vector<std::string>& values);
 
 }  // namespace hd::config
