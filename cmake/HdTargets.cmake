@@ -31,6 +31,20 @@ function(hd_add_library name)
   install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()
 
+# hd_register_config_kind(<kind> LIBRARY <target> HEADER <include> CHECK <function>
+#                         DESCRIPTION <text>)
+#   A library declares a kind of config file it reads: `hd_config check FILE --kind <kind>`
+#   (or FILE in configs/<kind>/) then validates FILE with `void <function>(const
+#   hd::config::Document&)` from <include>, the reader the library's apps use. hd_config
+#   learns every registered kind at configure time; its own code lists none.
+function(hd_register_config_kind kind)
+  cmake_parse_arguments(ARG "" "LIBRARY;HEADER;CHECK;DESCRIPTION" "" ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY HD_CONFIG_KINDS "${kind}")
+  foreach(field LIBRARY HEADER CHECK DESCRIPTION)
+    set_property(GLOBAL PROPERTY HD_CONFIG_KIND_${kind}_${field} "${ARG_${field}}")
+  endforeach()
+endfunction()
+
 function(hd_add_app name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})

@@ -6,41 +6,22 @@
 //   hd_config show FILE        (parse and apply overrides only, no schema)
 //
 // The kind (which reader validates the file) is the name of the folder the file is in,
-// as in configs/<kind>/, unless --kind says otherwise.
-#include <functional>
+// as in configs/<kind>/, unless --kind says otherwise. The kinds are those the libraries
+// registered (config_kinds.hpp); `hd_config kinds` lists them.
+#include <algorithm>
 #include <iostream>
-#include <map>
 #include <string>
 
 #include "hd/app/app.hpp"
 #include "hd/common/error.hpp"
-#include "hd/hallsim/config.hpp"
-#ifdef HD_CONFIG_WITH_TORCH
-#include "hd/edm2/model_config.hpp"
-#include "hd/edm2/training.hpp"
-#endif
+
+#include "config_kinds.hpp"
 
 namespace {
 
-// Each kind reads the whole document through its library's typed reader (the same code
-// the app runs), which throws hd::Error on the first problem and rejects unknown keys.
-using Reader = std::function<void(const hd::config::Document& doc)>;
-
-const std::map<std::string, Reader>& readers() {
-  static const std::map<std::string, Reader> kinds = {
-      {"hallsim", [](const hd::config::Document& doc) { hd::hallsim::read_config(doc.root()); }},
-#ifdef HD_CONFIG_WITH_TORCH
-      {"model",
-       [](const hd::config::Document& doc) { hd::edm2::read_model_config(doc.root().table("model")); }},
-      {"train", [](const hd::config::Document& doc) { hd::edm2::read_train_config(doc); }},
-#endif
-  };
-  return kinds;
-}
-
 std::string kind_list() {
   std::string list;
-  for (const auto& [name, reader] : readers()) list += (list.empty() ? "" : ", ") + name;
+  for (const auto& kind : config_kinds()) list += (list.empty() ? "" : ", ") + kind.name;
   return list.empty() ? "(none built)" : list;
 }
 
@@ -56,21 +37,28 @@ int main(int argc, char** argv) {
       cli.add_subcommand("check", "Validate FILE against its kind's schema; print the resolved config");
   check->add_option("--kind", kind, "Config kind (default: the name of FILE's folder)");
   auto* show = cli.add_subcommand("show", "Parse FILE, apply --set overrides, print the result (no schema)");
+  auto* kinds = cli.add_subcommand("kinds", "List the kinds of config this build can check");
   std::filesystem::path file;
-  for (auto* sub : {check, show}) {
-    sub->add_option("file", file, "TOML file")->required();
-  }
+  for (auto* sub : {check, show}) sub->add_option("file", file, "TOML file")->required();
 
   return app.run(argc, argv, [&] {
+    if (*kinds) {
+      for (const auto& k : config_kinds()) std::cout << k.name << "\t" << k.description << "\n";
+      return 0;
+    }
     hd::config::Document doc = hd::config::Document::load(file, app.overrides());
     if (*check) {
       if (kind.empty()) kind = file.parent_path().filename().string();
-      const auto it = readers().find(kind);
-      if (it == readers().end()) {
+      const auto& all = config_kinds();
+      const auto it =
+          std::find_if(all.begin(), all.end(), [&](const ConfigKind& k) { return k.name == kind; });
+      if (it == all.end()) {
         throw hd::Error(file.string() + ": unknown config kind '" + kind +
                         "' (pass --kind; known kinds: " + kind_list() + ")");
       }
-      it->second(doc);
+      // The library's reader reads the whole document (the same code its app runs), throws
+      // on the first problem and rejects unknown keys.
+      it->check(doc);
       doc.root().finish();
     }
     std::cout << doc.to_toml() << "\n";

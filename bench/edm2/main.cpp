@@ -11,7 +11,8 @@
 
 #include "hd/app/app.hpp"
 #include "hd/app/torch_runtime.hpp"
-#include "hd/edm2/training.hpp"
+#include "hd/edm2/loss.hpp"
+#include "hd/edm2/model_config.hpp"
 
 namespace {
 
@@ -37,8 +38,11 @@ int main(int argc, char** argv) {
   app.add_config_option();
   app.add_threads_option();
   int batch = 64, steps = 10;
-  app.cli().add_option("--batch", batch, "Batch size")->capture_default_str();
-  app.cli().add_option("--steps", steps, "Timed repetitions (median reported)")->capture_default_str();
+  app.cli().add_option("--batch", batch, "Batch size")->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  app.cli()
+      .add_option("--steps", steps, "Timed repetitions (median reported)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   return app.run(argc, argv, [&] {
     hd::app::set_torch_threads(app.threads());
     torch::manual_seed(0);

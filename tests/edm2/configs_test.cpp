@@ -2,7 +2,8 @@
 // The shipped model configs build the sizes they claim (docs/model.md).
 #include <gtest/gtest.h>
 
-#include "hd/edm2/training.hpp"
+#include "hd/edm2/training_config.hpp"
+#include "hd/edm2/unet.hpp"
 
 namespace hd::edm2 {
 namespace {

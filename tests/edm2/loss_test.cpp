@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/edm2/loss.hpp"
+
 #include <gtest/gtest.h>
 
-#include "hd/edm2/training.hpp"
+#include "hd/edm2/training_config.hpp"
 
 namespace hd::edm2 {
 namespace {

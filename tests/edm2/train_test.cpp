@@ -16,7 +16,8 @@
 #include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
 #include "hd/dataset/normalized.hpp"
-#include "hd/edm2/training.hpp"
+#include "hd/edm2/model_file.hpp"
+#include "hd/edm2/trainer.hpp"
 #include "hd/sampler/edm.hpp"
 #include "hd/testing/errors.hpp"
 
@@ -26,6 +27,14 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kChannels = 2, kLength = 32, kRows = 2048, kValRows = 256;
+
+dataset::Metadata gp_metadata() {
+  dataset::Metadata m;
+  m.fields = {{"a", "b"}, {0, 0}, {1, 1}, {false, false}, {"1", "1"}};
+  m.params = {{"p"}, {0}, {1}, {false}, {"1"}};
+  for (int i = 0; i < kLength; ++i) m.z_m.push_back(0.08 * (i + 0.5) / kLength);
+  return m;
+}
 
 // Two channels of a squared-exponential GP (length scale 0.15 of the axis), the second
 // correlated with the first (coefficient 0.8), each with std 0.5 (the model's sigma_data)
@@ -43,13 +52,12 @@ void write_gp_dataset(const fs::path& dir) {
   auto fields = torch::stack({ch0, ch1}, 1).to(torch::kFloat32).contiguous();
   auto params = torch::randn({kRows, 1}, torch::kFloat32) * 0.5;
 
-  dataset::Metadata m;
-  m.fields = {{"a", "b"}, {0, 0}, {1, 1}, {false, false}};
-  m.params = {{"p"}, {0}, {1}, {false}};
-  for (int i = 0; i < kLength; ++i) m.z_m.push_back(0.08 * (i + 0.5) / kLength);
-  dataset::Writer writer(dir / "gp.h5", m, 64);
+  std::vector<std::int64_t> simulation(kRows);
+  std::iota(simulation.begin(), simulation.end(), 0);
+  const std::vector<float> no_scalars;
+  dataset::Writer writer(dir / "gp.h5", gp_metadata(), 64);
   writer.append({fields.data_ptr<float>(), static_cast<std::size_t>(fields.numel())},
-                {params.data_ptr<float>(), static_cast<std::size_t>(params.numel())});
+                {params.data_ptr<float>(), static_cast<std::size_t>(params.numel())}, no_scalars, simulation);
   writer.close();
   std::vector<std::int64_t> train, val;
   for (std::int64_t r = 0; r < kRows; ++r) (r < kRows - kValRows ? train : val).push_back(r);
@@ -120,7 +128,7 @@ double mean_of(const std::vector<double>& v) {
 }
 
 TEST_F(Training, LearnsGaussianProcessProfilesAndSamplesTheirMoments) {
-  Trainer trainer(config(), dir_ / "run", /*fresh=*/true);
+  Trainer trainer(config(), RunFolder{dir_ / "run"}, /*fresh=*/true);
   const double untrained = mean_of(trainer.validate());
   std::atomic<bool> stop{false};
   ASSERT_TRUE(trainer.run(stop, [](const StepReport&) {}));
@@ -134,9 +142,9 @@ TEST_F(Training, LearnsGaussianProcessProfilesAndSamplesTheirMoments) {
   std::cout << "validation loss of the EMA profiles: " << ema[0] << ", " << ema[1] << "\n";
   for (double loss : ema) EXPECT_LT(loss, 0.5 * untrained);
 
-  const auto model_path = dir_ / "run" / "model.pt";
-  export_sampling_model(dir_ / "run", 0.10, model_path);
-  auto model = load_sampling_model(model_path);
+  const ModelFolder folder{dir_ / "run" / "model"};
+  export_sampling_model(RunFolder{dir_ / "run"}, 0.10, folder);
+  auto model = load_sampling_model(folder).net;
   torch::NoGradGuard no_grad;
   torch::manual_seed(5);
   const int n = 512;
@@ -178,11 +186,11 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
     return c;
   };
   std::atomic<bool> stop{false};
-  Trainer straight(short_config(), dir_ / "straight", true);
+  Trainer straight(short_config(), RunFolder{dir_ / "straight"}, true);
   ASSERT_TRUE(straight.run(stop, [](const StepReport&) {}));
 
   {
-    Trainer first(short_config(), dir_ / "resumed", true);
+    Trainer first(short_config(), RunFolder{dir_ / "resumed"}, true);
     EXPECT_FALSE(first.run(stop, [&](const StepReport& r) {
       if (r.step == 25) stop = true;  // between two checkpoints
     }));
@@ -192,7 +200,7 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
   // A snapshot from beyond the checkpoint (as left by a run killed without one) must
   // not survive into the resumed run's exports.
   std::ofstream(dir_ / "resumed" / "ema" / "snapshot-0000000099.pt") << "stale";
-  Trainer second(short_config(), dir_ / "resumed", false);
+  Trainer second(short_config(), RunFolder{dir_ / "resumed"}, false);
   EXPECT_TRUE(second.resumed());
   EXPECT_EQ(second.step(), 25);
   ASSERT_TRUE(second.run(stop, [](const StepReport&) {}));
@@ -218,30 +226,70 @@ TEST_F(Training, InterruptedRunResumesToTheSameWeights) {
   EXPECT_EQ(read(dir_ / "straight" / "log.csv"), read(dir_ / "resumed" / "log.csv"));
 }
 
-// A batch with a NaN makes every gradient non-finite: the step is counted, its gradients
-// are zeroed (so Adam's first steps leave the weights unchanged, up to the forced weight
-// normalization of the first forward pass), and training goes on.
-TEST_F(Training, NonFiniteGradientsAreZeroedAndCounted) {
-  dataset::Metadata m;
-  m.fields = {{"a", "b"}, {0, 0}, {1, 1}, {false, false}};
-  m.params = {{"p"}, {0}, {1}, {false}};
-  m.z_m.assign(kLength, 0.0);
+// A stop in the middle of a log interval: the resumed run's first row still averages the
+// losses of the whole interval (the partial sum travels in the checkpoint), so the log is
+// the same as an uninterrupted run's; a torn last row left by a crash is dropped.
+TEST_F(Training, ResumeInTheMiddleOfALogIntervalKeepsTheLogIdentical) {
+  auto short_config = [&] {
+    auto c = config();
+    c.total_steps = 20;
+    c.log_interval_steps = 8;
+    c.val_interval_steps = 100;
+    c.checkpoint_interval_steps = 100;
+    c.ema_snapshot_interval_steps = 10;
+    return c;
+  };
+  std::atomic<bool> stop{false};
+  Trainer straight(short_config(), RunFolder{dir_ / "log_straight"}, true);
+  ASSERT_TRUE(straight.run(stop, [](const StepReport&) {}));
   {
-    dataset::Writer writer(dir_ / "nan.h5", m, 16);
-    std::vector<float> fields(64 * kChannels * kLength, 0.1f), params(64, 0.0f);
-    fields[5] = std::numeric_limits<float>::quiet_NaN();  // row 0 only
-    writer.append(fields, params);
+    Trainer partial(short_config(), RunFolder{dir_ / "log_partial"}, true);
+    EXPECT_FALSE(partial.run(
+        stop, [](const StepReport&) {}, /*pause_at_step=*/11));
   }
-  dataset::write_split(dir_ / "nan.val.h5", std::vector<std::int64_t>{1, 2}, "nan.h5");
+  std::ofstream(dir_ / "log_partial" / "log.csv", std::ios::app) << "12,768,0.5";  // torn row
+  Trainer resumed(short_config(), RunFolder{dir_ / "log_partial"}, false);
+  EXPECT_EQ(resumed.step(), 11);
+  EXPECT_EQ(resumed.dropped_log_rows(), 1);
+  ASSERT_TRUE(resumed.run(stop, [](const StepReport&) {}));
+  auto losses = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::string line, all;
+    std::getline(in, line);
+    while (std::getline(in, line))
+      all += line.substr(0, line.find(",", line.find(",", line.find(",") + 1) + 1)) + "\n";
+    return all;
+  };
+  EXPECT_EQ(losses(dir_ / "log_straight" / "log.csv"), losses(dir_ / "log_partial" / "log.csv"));
+}
+
+// A batch whose loss overflows float32 (a finite value of 3e38 squared) makes every
+// gradient non-finite: the step is counted, its gradients are zeroed (so Adam's first
+// steps leave the weights unchanged, up to the forced weight normalization of the first
+// forward pass), and training goes on.
+TEST_F(Training, NonFiniteGradientsAreZeroedAndCounted) {
+  {
+    dataset::Writer writer(dir_ / "huge.h5", gp_metadata(), 16);
+    std::vector<float> fields(64 * kChannels * kLength, 0.1f), params(64, 0.0f);
+    std::vector<std::int64_t> simulation(64);
+    std::iota(simulation.begin(), simulation.end(), 0);
+    fields[5] = 3e38f;  // row 0 only
+    writer.append(fields, params, {}, simulation);
+  }
+  std::vector<std::int64_t> train(61);
+  std::iota(train.begin(), train.end(), 3);
+  train.front() = 0;
+  dataset::write_split(dir_ / "huge.train.h5", train, "huge.h5");
+  dataset::write_split(dir_ / "huge.val.h5", std::vector<std::int64_t>{1, 2}, "huge.h5");
   auto c = config();
-  c.dataset = dir_ / "nan.h5";
-  c.train_split.clear();
-  c.val_split = dir_ / "nan.val.h5";
-  c.batch_size = 64;  // every batch holds the NaN row
+  c.dataset = dir_ / "huge.h5";
+  c.train_split = dir_ / "huge.train.h5";
+  c.val_split = dir_ / "huge.val.h5";
+  c.batch_size = 61;  // every batch holds the huge row
   c.total_steps = 3;
   c.log_interval_steps = 1;
   c.lr_warmup_steps = 0;  // full learning rate from the first step
-  Trainer trainer(c, dir_ / "nan_run", true);
+  Trainer trainer(c, RunFolder{dir_ / "huge_run"}, true);
   std::vector<torch::Tensor> before;
   for (const auto& p : trainer.model()->parameters()) before.push_back(p.detach().clone());
   std::vector<StepReport> reports;
@@ -267,10 +315,10 @@ using hd::testing::expect_one_line_error;
 TEST_F(Training, CorruptCheckpointIsAOneLineErrorNamingTheFile) {
   fs::create_directories(dir_ / "corrupt");
   std::ofstream(dir_ / "corrupt" / "checkpoint.pt") << "garbage";
-  expect_one_line_error([&] { Trainer t(config(), dir_ / "corrupt", false); },
+  expect_one_line_error([&] { Trainer t(config(), RunFolder{dir_ / "corrupt"}, false); },
                         "checkpoint.pt: not a readable checkpoint");
-  expect_one_line_error([&] { load_sampling_model(dir_ / "absent.pt"); },
-                        "absent.pt: no such sampling model");
+  expect_one_line_error([&] { load_sampling_model(ModelFolder{dir_ / "absent"}); },
+                        "absent: no such model folder");
 }
 
 TEST_F(Training, ConfigErrorsNameTheFileAndKey) {

@@ -83,9 +83,14 @@ int App::run(int argc, char** argv, const std::function<int()>& body) {
     return body();
   } catch (const Error& e) {
     std::fprintf(stderr, "%s: error: %s\n", name_.c_str(), e.what());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "%s: error: out of memory (try a smaller batch, fewer threads or a smaller model)\n",
+                 name_.c_str());
   } catch (const std::exception& e) {
-    // Not an hd::Error: a bug or a resource failure (out of memory). Still one line.
-    std::fprintf(stderr, "%s: internal error: %s\n", name_.c_str(), e.what());
+    // Not an hd::Error: a bug or a resource failure. Still one line: LibTorch's messages
+    // carry a C++ backtrace after the first.
+    const std::string what = e.what();
+    std::fprintf(stderr, "%s: internal error: %s\n", name_.c_str(), what.substr(0, what.find('\n')).c_str());
   }
   return 1;
 }

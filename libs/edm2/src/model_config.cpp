@@ -56,4 +56,24 @@ ModelConfig read_model_config(const config::Table& t) {
   return c;
 }
 
+ModelConfig load_model_config(const std::filesystem::path& path, std::string* resolved_toml) {
+  auto document = config::Document::load(path);
+  auto config = read_model_config(document.root().table("model"));
+  document.root().finish();
+  if (resolved_toml != nullptr) *resolved_toml = document.to_toml();
+  return config;
+}
+
+void check_model_config(const config::Document& document) {
+  read_model_config(document.root().table("model"));
+  document.root().finish();
+}
+
+ModelConfig parse_model_config(const std::string& toml, const std::string& source) {
+  auto document = config::Document::parse(toml, source);
+  auto config = read_model_config(document.root().table("model"));
+  document.root().finish();
+  return config;
+}
+
 }  // namespace hd::edm2

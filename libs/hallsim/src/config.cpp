@@ -189,4 +189,8 @@ Config read_config(const hd::config::Table& root) {
   return c;
 }
 
+void check_config(const hd::config::Document& document) {
+  read_config(document.root());
+}
+
 }  // namespace hd::hallsim

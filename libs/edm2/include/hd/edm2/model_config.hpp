@@ -3,6 +3,7 @@
 // Torch-free so that apps and tests can read and validate a config without LibTorch.
 #pragma once
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,16 @@ struct ModelConfig {
 
 // Reads the [model] table; every key is checked (ranges, consistency) and recorded.
 ModelConfig read_model_config(const config::Table& table);
+
+// Loads a model config file (configs/model/*.toml: a [model] table and nothing else);
+// `resolved_toml` receives it with every default filled in.
+ModelConfig load_model_config(const std::filesystem::path& path, std::string* resolved_toml = nullptr);
+
+// hd_config's check of a model config file (kind "model").
+void check_model_config(const config::Document& document);
+
+// The same from TOML text (as stored in checkpoints and model files); `source` names it
+// in messages.
+ModelConfig parse_model_config(const std::string& toml, const std::string& source);
 
 }  // namespace hd::edm2

@@ -15,8 +15,9 @@
 #include "hd/hallsim/thruster/thruster.hpp"
 
 namespace hd::config {
+class Document;
 class Table;
-}
+}  // namespace hd::config
 
 namespace hd::hallsim {
 
@@ -96,5 +97,8 @@ struct Config {
 // Reads and validates every table of a simulation config and rejects unknown keys.
 // Errors name the file, line and key (hd::config); a missing rate or field file names it.
 Config read_config(const hd::config::Table& root);
+
+// hd_config's check of a simulation config file (kind "hallsim").
+void check_config(const hd::config::Document& document);
 
 }  // namespace hd::hallsim
