@@ -48,9 +48,12 @@ Observation Observation::differentiable(ObservationFunction function, const torc
 
 torch::Tensor Observation::operator()(const torch::Tensor& x) const {
   auto y = function_(x);
-  if (y.dim() != 2 || y.size(0) != x.size(0) || y.size(1) != size())
-    throw Error("the observation function returned shape " + std::to_string(y.dim()) + "-d with " +
-                std::to_string(y.numel()) + " values; expected [batch, " + std::to_string(size()) + "]");
+  if (y.dim() != 2 || y.size(0) != x.size(0) || y.size(1) != size()) {
+    std::ostringstream message;
+    message << "the observation function returned shape " << y.sizes() << " for a batch of " << x.size(0)
+            << "; it must return [batch, " << size() << "] (one column per noise std)";
+    throw Error(message.str());
+  }
   return y;
 }
 

@@ -16,7 +16,7 @@ namespace hd::inverse {
 
 enum class DpsWeighting {
   constant,       // zeta_i = scale, the reference code's choice
-  step_variance,  // zeta_i = scale (sigma_i^2 - sigma_{i+1}^2)/2: the likelihood's score step
+  step_variance,  // zeta_i = scale (sigma_i^2 - sigma_{i+1}^2)/2
 };
 
 struct DpsOptions {
@@ -26,12 +26,14 @@ struct DpsOptions {
 };
 
 // Diffusion posterior sampling (Chung et al. 2022, arXiv 2209.14687) in the form of the
-// reference Hall-thruster code: after each prior step, with D_i = D(x_i; sigma_i) the
-// step's first evaluation,
-//   x_{i+1} <- x_{i+1} - zeta grad_{x_i} sum_k (y_k - A(D_i)_k)^2 / (gamma_k^2 + r_i^2),
+// reference Hall-thruster code: after each prior step, with x_i the step's start state
+// (after churn) and D_i = D(x_i; sigma_i) its first evaluation,
+//   x_{i+1} <- x_{i+1} - zeta_i grad_{x_i} sum_k (y_k - A(D_i)_k)^2 / (gamma_k^2 + r_i^2),
 //   r_i^2 = sigma_i^2 sigma_data^2 / (sigma_i^2 + sigma_data^2),
 // gamma_k the noise std. The gradient runs through the network: 1 vector-Jacobian product
-// per step. zeta is a tuning constant (biased by design; docs/inverse.md).
+// per step. zeta_i is a tuning constant, or, step-weighted, the step of the score of the
+// approximate likelihood N(y; A(D), gamma^2 + r^2): scale 1 under Euler-Maruyama, 1/2 under
+// the ODE integrators. Biased by design either way (docs/inverse.md).
 class Dps final : public sampler::Guidance {
  public:
   Dps(Observation observation, torch::Tensor y, DpsOptions options = {});
