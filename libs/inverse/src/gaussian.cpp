@@ -22,11 +22,13 @@ Gaussian::Gaussian(const torch::Tensor& mean, const torch::Tensor& covariance)
 }
 
 torch::Tensor Gaussian::denoise(const torch::Tensor& x, const torch::Tensor& sigma) const {
-  const auto centred = x.to(torch::kFloat64).flatten(1) - mean_.flatten();
-  const auto s2 = sigma.to(torch::kFloat64).square().unsqueeze(1);  // [B, 1]
-  const auto shrink = eigenvalues_ / (eigenvalues_ + s2);           // [B, n]
-  const auto d =
-      mean_.flatten() + torch::matmul(torch::matmul(centred, eigenvectors_) * shrink, eigenvectors_.t());
+  const auto device = x.device();
+  const auto mu = mean_.flatten().to(device);
+  const auto lambda = eigenvalues_.to(device);
+  const auto v = eigenvectors_.to(device);
+  const auto centred = x.to(torch::kFloat64).flatten(1) - mu;
+  const auto s2 = sigma.to(device, torch::kFloat64).square().unsqueeze(1);  // [B, 1]
+  const auto d = mu + torch::matmul(torch::matmul(centred, v) * (lambda / (lambda + s2)), v.t());
   return d.to(x.scalar_type()).view(x.sizes());
 }
 

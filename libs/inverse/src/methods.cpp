@@ -26,7 +26,7 @@ torch::Tensor checked_y(const Observation& observation, torch::Tensor y) {
 class Linearised {
  public:
   Linearised(const Observation& observation, const torch::Tensor& x)
-      : matrix_(observation.is_linear() ? observation.matrix().to(x.scalar_type())
+      : matrix_(observation.is_linear() ? observation.matrix().to(x.device(), x.scalar_type())
                                         : observation.jacobian(x)) {}
   torch::Tensor times(const torch::Tensor& v) const {  // [B, n] -> [B, m]
     return matrix_.dim() == 2 ? torch::matmul(v, matrix_.t())
@@ -79,8 +79,9 @@ torch::Tensor Dps::denoise(const sampler::LevelDenoiser& denoiser, const torch::
   auto denoised = denoiser(input, sigma);
   const double sd2 = options_.sigma_data * options_.sigma_data;
   const double r2 = sigma * sigma * sd2 / (sigma * sigma + sd2);
-  const auto variance = (observation_.noise_std().square() + r2).to(x.scalar_type());
-  const auto misfit = ((y_.to(x.scalar_type()) - observation_(denoised)).square() / variance).sum();
+  const auto variance = (observation_.noise_std().square() + r2).to(x.device(), x.scalar_type());
+  const auto misfit =
+      ((y_.to(x.device(), x.scalar_type()) - observation_(denoised)).square() / variance).sum();
   gradient_ = torch::autograd::grad({misfit}, {input})[0];
   ++step.evaluations->backward;
   return denoised.detach();
@@ -112,8 +113,8 @@ torch::Tensor Mmps::denoise(const sampler::LevelDenoiser& denoiser, const torch:
     return torch::autograd::grad({denoised}, {input}, {w.view_as(d)}, /*retain_graph=*/true)[0].flatten(1);
   };
   const Linearised a(observation_, d);
-  const auto residual = y_.to(x.scalar_type()) - observation_(d);
-  const auto noise_var = observation_.noise_std().square().to(x.scalar_type());
+  const auto residual = y_.to(x.device(), x.scalar_type()) - observation_(d);
+  const auto noise_var = observation_.noise_std().square().to(x.device(), x.scalar_type());
   const double s2 = sigma * sigma;
   // (Sigma_y + sigma^2 A J A^T) v, with J applied as J^T.
   auto system = [&](const torch::Tensor& v) {
@@ -138,13 +139,16 @@ Replacement::Replacement(const Observation& observation, torch::Tensor y)
 
 torch::Tensor Replacement::after_step(const torch::Tensor& x_next, const sampler::Step& step) {
   const double s2 = step.sigma_next * step.sigma_next;
+  const auto device = x_next.device();
   const auto dtype = x_next.scalar_type();
+  const auto index = index_.to(device);
+  const auto noise_var = noise_var_.to(device);
   auto flat = x_next.flatten(1).clone();
-  const auto current = flat.index_select(1, index_);
+  const auto current = flat.index_select(1, index);
   const auto eps = torch::randn(current.sizes(), step.generator, current.options());
   // y + sqrt(sigma'^2 - gamma^2) eps ~ x + sigma' eps given the truth x, possible while sigma' >= gamma.
-  const auto matched = y_.to(dtype) + (s2 - noise_var_).clamp_min(0.0).sqrt().to(dtype) * eps;
-  flat.index_copy_(1, index_, torch::where(noise_var_.le(s2), matched, current));
+  const auto matched = y_.to(device, dtype) + (s2 - noise_var).clamp_min(0.0).sqrt().to(dtype) * eps;
+  flat.index_copy_(1, index, torch::where(noise_var.le(s2), matched, current));
   return flat.view_as(x_next);
 }
 
@@ -159,7 +163,7 @@ Resampled importance_resample(const torch::Tensor& prior_samples, const Observat
   Resampled out;
   out.weights = torch::softmax(log_weights, 0);
   out.effective_sample_size = 1.0 / out.weights.square().sum().item<double>();
-  const auto cumulative = out.weights.cumsum(0).contiguous();
+  const auto cumulative = out.weights.cumsum(0).cpu().contiguous();
   const double* cdf = cumulative.data_ptr<double>();
   // Systematic: one uniform u and the positions (u + j)/count; multinomial: count uniforms.
   std::vector<double> positions(static_cast<std::size_t>(count));
@@ -172,7 +176,7 @@ Resampled importance_resample(const torch::Tensor& prior_samples, const Observat
   auto* index = out.indices.data_ptr<std::int64_t>();
   for (std::int64_t j = 0; j < count; ++j)
     index[j] = std::min<std::int64_t>(std::upper_bound(cdf, cdf + k, positions[j]) - cdf, k - 1);
-  out.samples = prior_samples.index_select(0, out.indices);
+  out.samples = prior_samples.index_select(0, out.indices.to(prior_samples.device()));
   return out;
 }
 

@@ -31,7 +31,7 @@ double relative_l2(const torch::Tensor& samples, const torch::Tensor& truth) {
 double interval_coverage(const torch::Tensor& samples, const torch::Tensor& truth, double level) {
   if (!(level > 0.0 && level < 1.0)) throw Error("interval coverage needs a level in (0, 1)");
   const auto [x, y] = flat(samples, truth);
-  const auto q = torch::tensor({0.5 * (1.0 - level), 0.5 * (1.0 + level)}, torch::kFloat64);
+  const auto q = torch::tensor({0.5 * (1.0 - level), 0.5 * (1.0 + level)}, torch::kFloat64).to(x.device());
   const auto bounds = torch::quantile(x, q, 0);  // [2, n], linear interpolation
   return ((y >= bounds[0]) & (y <= bounds[1])).to(torch::kFloat64).mean().item<double>();
 }

@@ -36,7 +36,7 @@ Observation Observation::linear(const torch::Tensor& matrix, const torch::Tensor
                 std::to_string(noise.size(0)) + ")");
   auto h = matrix.to(torch::kFloat64).contiguous();
   ObservationFunction apply = [h](const torch::Tensor& x) {
-    return torch::matmul(x.flatten(1), h.to(x.scalar_type()).t());
+    return torch::matmul(x.flatten(1), h.to(x.device(), x.scalar_type()).t());
   };
   return Observation(std::move(apply), h, noise);
 }
@@ -59,7 +59,7 @@ torch::Tensor Observation::operator()(const torch::Tensor& x) const {
 
 torch::Tensor Observation::jacobian(const torch::Tensor& x) const {
   const auto batch = x.size(0);
-  if (is_linear()) return matrix_.to(x.scalar_type()).expand({batch, size(), matrix_.size(1)});
+  if (is_linear()) return matrix_.to(x.device(), x.scalar_type()).expand({batch, size(), matrix_.size(1)});
   torch::AutoGradMode enable(true);
   auto input = x.detach().requires_grad_(true);
   auto y = (*this)(input);
@@ -75,8 +75,10 @@ torch::Tensor Observation::jacobian(const torch::Tensor& x) const {
 
 // log N(y; A(x), diag(s^2)) = -1/2 sum_k ((y_k - A_k(x))/s_k)^2 - sum_k ln s_k - m/2 ln(2 pi)
 torch::Tensor Observation::log_likelihood(const torch::Tensor& y, const torch::Tensor& x) const {
-  const auto scaled = (y.to(torch::kFloat64) - (*this)(x).to(torch::kFloat64)) / noise_std_;
-  return -0.5 * scaled.square().sum(1) - noise_std_.log().sum() -
+  const auto predicted = (*this)(x).to(torch::kFloat64);
+  const auto scaled =
+      (y.to(predicted.device(), torch::kFloat64) - predicted) / noise_std_.to(predicted.device());
+  return -0.5 * scaled.square().sum(1) - noise_std_.log().sum().item<double>() -
          0.5 * static_cast<double>(size()) * std::log(2.0 * std::numbers::pi);
 }
 
