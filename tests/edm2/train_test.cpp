@@ -148,9 +148,10 @@ TEST_F(Training, LearnsGaussianProcessProfilesAndSamplesTheirMoments) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(5);
   const int n = 512;
-  auto samples = sampler::heun_sample(
-      [&](const torch::Tensor& x, const torch::Tensor& sigma) { return model(x, sigma); },
-      torch::randn({n, kChannels, kLength}), {.schedule = {.steps = 32}});
+  auto samples =
+      sampler::sample([&](const torch::Tensor& x, const torch::Tensor& sigma) { return model(x, sigma); },
+                      torch::randn({n, kChannels, kLength}), {.schedule = {.steps = 32}})
+          .x;
   dataset::Reader reader(dir_ / "gp.h5");
   std::vector<std::int64_t> all(kRows);
   std::iota(all.begin(), all.end(), 0);
