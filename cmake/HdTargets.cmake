@@ -11,6 +11,17 @@
 
 set(HD_WARNING_FLAGS -Wall -Wextra -Wpedantic)
 
+# Adds every subfolder of `folder` that has a CMakeLists.txt (apps, tests, benchmarks:
+# one folder each, found rather than listed).
+function(hd_add_subfolders folder)
+  file(GLOB dirs LIST_DIRECTORIES true "${folder}/*")
+  foreach(dir IN LISTS dirs)
+    if(EXISTS "${dir}/CMakeLists.txt")
+      add_subdirectory("${dir}")
+    endif()
+  endforeach()
+endfunction()
+
 function(hd_enable_warnings target)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${HD_WARNING_FLAGS}>)
 endfunction()

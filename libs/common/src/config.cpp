@@ -48,12 +48,6 @@ std::string format_toml(const toml::table& table) {
   return out.str();
 }
 
-std::string format_number(double v) {
-  std::ostringstream s;
-  s.precision(10);
-  s << v;
-  return s.str();
-}
 
 std::string describe_range(const Range& r) {
   auto bound = [](double v) {
@@ -534,6 +528,13 @@ std::string to_toml_value(std::string_view text) {
     }
   }
   return out + "\"";
+}
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
 }
 
 std::string to_toml_value(double value) {

@@ -11,6 +11,11 @@
 
 namespace hd::edm2::archive {
 
+// The `format` entry of each kind of file (docs/formats.md).
+inline constexpr const char* kCheckpointFormat = "hall_diffusion.checkpoint/1";
+inline constexpr const char* kSnapshotFormat = "hall_diffusion.ema_snapshot/1";
+inline constexpr const char* kModelFormat = "hall_diffusion.sampling_model/1";
+
 using torch::serialize::InputArchive;
 using torch::serialize::OutputArchive;
 

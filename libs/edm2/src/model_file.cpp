@@ -13,8 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSnapshotFormat = "hall_diffusion.ema_snapshot/1";
-constexpr const char* kModelFormat = "hall_diffusion.sampling_model/1";
 
 // Forced weight normalization, applied once for good: evaluation then never renormalizes.
 void normalize_weights_once(Precond& model) {
@@ -41,7 +39,7 @@ std::vector<double> export_sampling_model(const RunFolder& run, double sigma_rel
   for (std::size_t f = 0; f < snapshots.size(); ++f) {
     const auto& path = snapshots[f].path;
     auto archive = archive::open(path, "EMA snapshot");
-    archive::expect_format(archive, path, kSnapshotFormat);
+    archive::expect_format(archive, path, archive::kSnapshotFormat);
     if (archive::read_string(archive, path, "model_config") != description.config_toml)
       throw Error(path.string() + ": written for another model config than " + run.metadata().string());
     const auto images = static_cast<double>(archive::read_int(archive, path, "images"));
@@ -84,7 +82,7 @@ std::vector<double> export_sampling_model(const RunFolder& run, double sigma_rel
   description.sigma_rel = sigma_rel;
   description.step = snapshots.back().step;
   archive::OutputArchive out;
-  archive::write_provenance(out, kModelFormat, description.config_toml);
+  archive::write_provenance(out, archive::kModelFormat, description.config_toml);
   out.write("sigma_rel", c10::IValue(sigma_rel));
   out.write("step", c10::IValue(description.step));
   archive::save_module(out, "model", *net);
@@ -109,7 +107,7 @@ SamplingModel load_sampling_model(const ModelFolder& folder, torch::Device devic
   m.labels = label_normalization(m.description, m.normalization, folder.normalization());
   const auto path = folder.weights();
   auto archive = archive::open(path, "sampling model");
-  archive::expect_format(archive, path, kModelFormat);
+  archive::expect_format(archive, path, archive::kModelFormat);
   if (archive::read_string(archive, path, "model_config") != m.description.config_toml)
     throw Error(path.string() + ": its weights are for another architecture than " +
                 folder.metadata().string());

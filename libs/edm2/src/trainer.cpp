@@ -27,8 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kCheckpointFormat = "hall_diffusion.checkpoint/1";
-constexpr const char* kSnapshotFormat = "hall_diffusion.ema_snapshot/1";
 // Rows of the training split checked per read when the run is accepted.
 constexpr std::int64_t kScanRows = 4096;
 
@@ -105,9 +103,18 @@ struct Trainer::Impl {
     return torch::cat({params, scalars}, 1).index_select(1, label_index);
   }
 
+  // The tracked EMA profiles as entries ema0, ema1, ... (parameters p0, p1, ...).
+  void write_ema(archive::OutputArchive& out) const {
+    for (std::size_t k = 0; k < ema.size(); ++k) {
+      archive::OutputArchive profile;
+      archive::save_tensors(profile, "p", ema[k]);
+      out.write("ema" + std::to_string(k), profile);
+    }
+  }
+
   void save_checkpoint() {
     archive::OutputArchive out;
-    archive::write_provenance(out, kCheckpointFormat, config.model_toml);
+    archive::write_provenance(out, archive::kCheckpointFormat, config.model_toml);
     out.write("train_config", c10::IValue(config.train_toml));
     out.write("seed", c10::IValue(static_cast<std::int64_t>(config.seed)));
     out.write("step", c10::IValue(step));
@@ -119,18 +126,14 @@ struct Trainer::Impl {
     archive::OutputArchive optimizer_archive;
     optimizer->save(optimizer_archive);
     out.write("optimizer", optimizer_archive);
-    for (std::size_t k = 0; k < ema.size(); ++k) {
-      archive::OutputArchive profile;
-      archive::save_tensors(profile, "p", ema[k]);
-      out.write("ema" + std::to_string(k), profile);
-    }
+    write_ema(out);
     archive::save(out, run.checkpoint());
   }
 
   void load_checkpoint() {
     const auto path = run.checkpoint();
     auto in = archive::open(path, "checkpoint");
-    archive::expect_format(in, path, kCheckpointFormat);
+    archive::expect_format(in, path, archive::kCheckpointFormat);
     if (archive::read_string(in, path, "model_config") != config.model_toml)
       throw Error(path.string() +
                   ": written for a different model config; use a new output folder or --fresh");
@@ -170,16 +173,12 @@ struct Trainer::Impl {
 
   void save_snapshot() {
     archive::OutputArchive out;
-    archive::write_provenance(out, kSnapshotFormat, config.model_toml);
+    archive::write_provenance(out, archive::kSnapshotFormat, config.model_toml);
     out.write("seed", c10::IValue(static_cast<std::int64_t>(config.seed)));
     out.write("step", c10::IValue(step));
     out.write("images", c10::IValue(images()));
     out.write("sigma_rels", torch::tensor(config.ema_sigma_rels, torch::kFloat64));
-    for (std::size_t k = 0; k < ema.size(); ++k) {
-      archive::OutputArchive profile;
-      archive::save_tensors(profile, "p", ema[k]);
-      out.write("ema" + std::to_string(k), profile);
-    }
+    write_ema(out);
     archive::OutputArchive buffers;
     archive::save_tensors(buffers, "b", model->buffers());
     out.write("buffers", buffers);

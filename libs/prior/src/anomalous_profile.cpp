@@ -12,14 +12,14 @@
 #include <Eigen/Core>
 #pragma GCC diagnostic pop
 
+#include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
 
-#include "format.hpp"
 
 namespace hd::prior {
 namespace {
 
-using detail::format_number;
+using config::format_number;
 
 // The values each shape parameter may take: [lower, upper], with lower itself excluded where
 // the profile divides by the parameter or takes a logarithm of it (c = 0 has no log).

@@ -4,14 +4,14 @@
 #include <cmath>
 #include <numbers>
 
+#include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
 
-#include "format.hpp"
 
 namespace hd::prior {
 namespace {
 
-using detail::format_number;
+using config::format_number;
 
 // phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
 double normal_pdf(double x) {

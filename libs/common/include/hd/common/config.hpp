@@ -149,6 +149,9 @@ class Document {
   std::set<std::string, std::less<>> override_sources_;
 };
 
+// A number in messages: 10 significant digits, "inf" for infinity.
+std::string format_number(double value);
+
 // TOML text of a value, for programs that write TOML (model descriptions): numbers with
 // enough digits to read back exactly, strings quoted and escaped.
 std::string to_toml_value(double value);
