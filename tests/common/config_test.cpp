@@ -200,6 +200,22 @@ TEST_F(ConfigFile, ProgramSetValuesReadBackExactlyAndNameTheirOrigin) {
             "sample 7: params.num_cells: simulation.num_cells must be an integer, not a number");
 }
 
+// A saved config (in an output file or a run folder) must run again from anywhere: the
+// paths it read are written absolute.
+TEST_F(ConfigFile, SerializedConfigHoldsReadPathsAbsolute) {
+  const auto file = write("[data]\nrates = \"rates/xe.dat\"\nlabel = \"keep/as/is\"\n");
+  Document doc = Document::load(file);
+  const auto rates = doc.root().table("data").get_path("rates");
+  doc.root().table("data").get_string("label");
+  const std::string expected = fs::absolute(file.parent_path() / "rates/xe.dat").lexically_normal().string();
+  EXPECT_EQ(fs::absolute(rates).lexically_normal().string(), expected);
+  EXPECT_THAT(doc.to_toml(), HasSubstr(expected));
+  EXPECT_THAT(doc.to_toml(), HasSubstr("keep/as/is"));
+  EXPECT_THAT(doc.root().table("data").to_toml(), HasSubstr(expected));
+  Document again = Document::parse(doc.to_toml(), "again.toml");
+  EXPECT_EQ(again.root().table("data").get_path("rates").string(), expected);
+}
+
 TEST_F(ConfigFile, MalformedOverrideIsAnError) {
   EXPECT_THAT(error_message([&] { Document::load(write(kSimulation), {"simulation.num_cells"}); }),
               HasSubstr("expected key=value"));

@@ -19,6 +19,9 @@ namespace hd::config {
 // inside the Document's tree, whose nodes never move once parsed (std::map storage).
 struct Document::Usage {
   std::map<const toml::table*, std::set<std::string, std::less<>>> used;
+  // Paths read with get_path, resolved against the config's folder: the serialized config
+  // holds them absolute, so that it runs again from anywhere.
+  std::map<const toml::node*, std::string> resolved_paths;
 };
 
 namespace {
@@ -47,7 +50,6 @@ std::string format_toml(const toml::table& table) {
                                          toml::format_flags::allow_real_tabs_in_strings);
   return out.str();
 }
-
 
 std::string describe_range(const Range& r) {
   auto bound = [](double v) {
@@ -252,7 +254,9 @@ std::string Table::get_choice(std::string_view key, const std::vector<std::strin
 std::filesystem::path Table::get_path(std::string_view key) const {
   std::filesystem::path p = get_string(key);
   if (p.empty()) fail(key, "must not be empty");
-  return p.is_relative() ? doc_->base_dir() / p : p;
+  if (p.is_relative()) p = doc_->base_dir() / p;
+  doc_->usage_->resolved_paths[table_->get(key)] = std::filesystem::absolute(p).lexically_normal().string();
+  return p;
 }
 
 // Optional reads: write the fallback into the tree so the serialized config is complete,
@@ -379,6 +383,26 @@ void Table::finish() const {
   throw Error(message);
 }
 
+namespace {
+
+// `copy` is a copy of `original`; paths read with get_path become their absolute form.
+void apply_resolved_paths(const toml::table& original, toml::table& copy,
+                          const std::map<const toml::node*, std::string>& resolved) {
+  for (auto&& [key, node] : original) {
+    if (const auto it = resolved.find(&node); it != resolved.end()) {
+      copy.insert_or_assign(key.str(), it->second);
+    } else if (const toml::table* t = node.as_table()) {
+      apply_resolved_paths(*t, *copy.get(key.str())->as_table(), resolved);
+    } else if (const toml::array* a = node.as_array()) {
+      for (std::size_t i = 0; i < a->size(); ++i)
+        if (const toml::table* t = a->get(i)->as_table())
+          apply_resolved_paths(*t, *copy.get(key.str())->as_array()->get(i)->as_table(), resolved);
+    }
+  }
+}
+
+}  // namespace
+
 std::string Table::to_toml() const {
   toml::table root;
   toml::table* parent = &root;
@@ -389,11 +413,8 @@ std::string Table::to_toml() const {
     parent = parent->insert_or_assign(part, toml::table{}).first->second.as_table();
     rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
   }
-  if (path_.empty()) {
-    root = *table_;
-  } else {
-    *parent = *table_;
-  }
+  *parent = *table_;
+  apply_resolved_paths(*table_, *parent, doc_->usage_->resolved_paths);
   return format_toml(root);
 }
 
@@ -555,7 +576,9 @@ std::string to_toml_value(const std::vector<std::string>& values) {
 }
 
 std::string Document::to_toml() const {
-  return format_toml(*root_);
+  toml::table copy = *root_;
+  apply_resolved_paths(*root_, copy, usage_->resolved_paths);
+  return format_toml(copy);
 }
 
 }  // namespace hd::config

@@ -13,7 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-
 // Forced weight normalization, applied once for good: evaluation then never renormalizes.
 void normalize_weights_once(Precond& model) {
   torch::NoGradGuard no_grad;
@@ -29,7 +28,7 @@ std::vector<double> export_sampling_model(const RunFolder& run, double sigma_rel
   if (snapshots.empty())
     throw Error(run.snapshot_folder().string() + ": no EMA snapshots to export from (has training run?)");
   // The description and normalization the trainer recorded when it accepted the run.
-  auto description = read_model_description(run.metadata());
+  auto description = read_model_description(run.description());
   const auto normalization = normalize::read_json(run.normalization());
   label_normalization(description, normalization, run.normalization());
 
@@ -41,7 +40,7 @@ std::vector<double> export_sampling_model(const RunFolder& run, double sigma_rel
     auto archive = archive::open(path, "EMA snapshot");
     archive::expect_format(archive, path, archive::kSnapshotFormat);
     if (archive::read_string(archive, path, "model_config") != description.config_toml)
-      throw Error(path.string() + ": written for another model config than " + run.metadata().string());
+      throw Error(path.string() + ": written for another model config than " + run.description().string());
     const auto images = static_cast<double>(archive::read_int(archive, path, "images"));
     torch::Tensor sigma_rels;
     if (!archive.try_read("sigma_rels", sigma_rels))
@@ -90,7 +89,7 @@ std::vector<double> export_sampling_model(const RunFolder& run, double sigma_rel
   write_folder_atomically(model.root, [&](const fs::path& tmp) {
     const ModelFolder staged{tmp};
     archive::save(out, staged.weights());
-    write_text_atomically(staged.metadata(), to_toml(description));
+    write_text_atomically(staged.description(), to_toml(description));
     normalize::write_json(staged.normalization(), normalization);
     normalize::write_csv(staged.field_table(), normalization.fields);
     normalize::write_csv(staged.parameter_table(), labels);
@@ -102,7 +101,7 @@ SamplingModel load_sampling_model(const ModelFolder& folder, torch::Device devic
   if (!fs::is_directory(folder.root))
     throw Error(folder.root.string() + ": no such model folder (export one with train --export-sigma-rel)");
   SamplingModel m;
-  m.description = read_model_description(folder.metadata());
+  m.description = read_model_description(folder.description());
   m.normalization = normalize::read_json(folder.normalization());
   m.labels = label_normalization(m.description, m.normalization, folder.normalization());
   const auto path = folder.weights();
@@ -110,7 +109,7 @@ SamplingModel load_sampling_model(const ModelFolder& folder, torch::Device devic
   archive::expect_format(archive, path, archive::kModelFormat);
   if (archive::read_string(archive, path, "model_config") != m.description.config_toml)
     throw Error(path.string() + ": its weights are for another architecture than " +
-                folder.metadata().string());
+                folder.description().string());
   m.net = Precond(m.description.config);
   archive::load_module(archive, path, "model", *m.net);
   m.net->to(device);

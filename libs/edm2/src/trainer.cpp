@@ -282,8 +282,7 @@ struct Trainer::Impl {
     d.labels = config.labels;
     d.z_m = m.z_m;
     d.dataset = fs::absolute(config.dataset).lexically_normal().string();
-    write_text_atomically(run.model_config(), config.model_toml);
-    write_text_atomically(run.metadata(), to_toml(d));
+    write_text_atomically(run.description(), to_toml(d));
     normalize::write_json(run.normalization(), m);
   }
 };

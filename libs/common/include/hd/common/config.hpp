@@ -53,7 +53,8 @@ class Table {
   std::vector<std::string> get_strings(std::string_view key) const;
   // One of a fixed set of names (model names, modes); the error lists the choices.
   std::string get_choice(std::string_view key, const std::vector<std::string>& choices) const;
-  // A path; relative paths are resolved against the config file's folder.
+  // A path; relative paths are resolved against the config file's folder (and serialized
+  // absolute by to_toml(), so that a saved config runs again from anywhere).
   std::filesystem::path get_path(std::string_view key) const;
 
   // Optional values: when the key is absent, the default is written into the document so
@@ -131,7 +132,8 @@ class Document {
   void set(std::string_view key, double value, std::string_view origin);
   void set(std::string_view key, const std::vector<double>& values, std::string_view origin);
 
-  // The resolved configuration as TOML text (defaults that were used are included).
+  // The resolved configuration as TOML text: defaults that were used are included, and
+  // paths read by get_path are absolute.
   std::string to_toml() const;
   const std::string& source() const { return source_; }
   // Whether a node's source names an override (set()) rather than a file.

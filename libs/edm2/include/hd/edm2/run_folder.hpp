@@ -12,15 +12,15 @@ namespace hd::edm2 {
 struct RunFolder {
   std::filesystem::path root;
 
-  std::filesystem::path config() const { return root / "config.toml"; }       // resolved training config
-  std::filesystem::path model_config() const { return root / "model.toml"; }  // resolved model config
+  std::filesystem::path config() const { return root / "config.toml"; }  // resolved training config
   std::filesystem::path checkpoint() const { return root / "checkpoint.pt"; }
   std::filesystem::path log() const { return root / "log.csv"; }
   // Held (flock) by the trainer for the whole run, so that two trainers never share a run.
   std::filesystem::path lock() const { return root / ".lock"; }
-  // What the model is trained on: names, units and normalization of its channels and
-  // labels, and the grid (copied into every exported model).
-  std::filesystem::path metadata() const { return root / "model.json"; }
+  // The model description (hd/edm2/model_description.hpp: the resolved architecture,
+  // channel and label names, grid) and the normalization of what it is trained on; both
+  // are copied into every exported model.
+  std::filesystem::path description() const { return root / "model.toml"; }
   std::filesystem::path normalization() const { return root / "normalization.json"; }
   std::filesystem::path snapshot_folder() const { return root / "ema"; }
   // ema/snapshot-<step, 10 digits>.pt: zero-padded so that names sort by step.
@@ -40,7 +40,7 @@ struct ModelFolder {
   std::filesystem::path root;
 
   std::filesystem::path weights() const { return root / "model.pt"; }
-  std::filesystem::path metadata() const { return root / "model.json"; }
+  std::filesystem::path description() const { return root / "model.toml"; }
   std::filesystem::path normalization() const { return root / "normalization.json"; }
   // The reference code's tables (Field,Mean,Std,Log), for its users.
   std::filesystem::path field_table() const { return root / "norm_data.csv"; }
