@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
     const auto& p = summary.progress;
     const double ran = static_cast<double>(p.done - p.resumed);
     spdlog::info(
-        "{}: {} of {} owned simulations in {} ({} failed); this run: {} in {:.1f} s on {} threads = {:.3g} "
+        "{}: {} of {} owned simulations in {} ({} failed); this run: {} in {:.1f} s with {} worker threads = "
+        "{:.3g} "
         "sims/s, {:.3g} sims per core-second",
         label, p.done, p.total, out.string(), p.failed, p.done - p.resumed, wall_s, options.threads,
         ran / wall_s, ran / (wall_s * options.threads));

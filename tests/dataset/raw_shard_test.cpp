@@ -188,7 +188,8 @@ TEST_F(RawShard, AMissingMalformedOrDanglingManifestIsAOneLineError) {
   m.num_shards = 1;
   m.shards.push_back({raw_shard_name(0, 1), 0, 0, 4, 0});
   write_raw_manifest(dir_, m);
-  testing::expect_one_line_error([&] { read_raw_manifest(dir_); }, "lists shard-00000-of-00001.h5, which is missing");
+  testing::expect_one_line_error([&] { read_raw_manifest(dir_); },
+                                 "lists shard-00000-of-00001.h5, which is missing");
 }
 
 }  // namespace
