@@ -132,6 +132,18 @@ class StatusLine {
   std::int64_t resumed_ = 0;
 };
 
+// CLI11's PositiveNumber reports the whole double range; this names the value.
+CLI::Validator positive() {
+  return CLI::Validator(
+      [](std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        return end != text.c_str() && *end == '\0' && value > 0 ? std::string()
+                                                                : "must be positive, not " + text;
+      },
+      "POSITIVE");
+}
+
 void print_layout(const hd::datagen::SimulationFactory& factory) {
   const auto& l = factory.layout();
   const auto list = [](const std::vector<std::string>& names, const std::vector<std::string>& units) {
@@ -162,7 +174,7 @@ int main(int argc, char** argv) {
   std::string shard_text = "0/1";
   bool check = false;
   hd::datagen::GenerateOptions options;
-  cli.add_option("-n,--num-sims", num_sims, "Simulations in the dataset")->check(CLI::PositiveNumber);
+  cli.add_option("-n,--num-sims", num_sims, "Simulations in the dataset")->check(positive());
   cli.add_option("-o,--out", out, "Output folder (created; a rerun continues the run it holds)");
   cli.add_option("--shard", shard_text, "Run only task I of N (0-based) of a job array, e.g. --shard 3/16")
       ->type_name("I/N")
@@ -174,11 +186,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--check", check, "Configure and probe simulation 0, print what each row holds, and exit");
   cli.add_option("--commit-rows", options.commit_rows,
                  "Commit a shard's finished simulations once this many wait")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
   cli.add_option("--commit-interval", options.commit_interval_s,
                  "... or once the oldest has waited this long (s): a crash loses at most this much work")
-      ->check(CLI::PositiveNumber)
+      ->check(positive())
       ->capture_default_str();
 
   return app.run(argc, argv, [&] {
