@@ -213,12 +213,14 @@ int main(int argc, char** argv) {
                                         std::to_string(options.worker.count)
                                   : std::string("gen_data");
     StatusLine status(label);
-    if (mpi.rank() == 0) options.on_progress = [&](const auto& p) { status.update(p); };
+    // The line is info: --quiet (warnings only) hides it.
+    const bool show_progress = mpi.rank() == 0 && spdlog::should_log(spdlog::level::info);
+    if (show_progress) options.on_progress = [&](const auto& p) { status.update(p); };
 
     const auto start = std::chrono::steady_clock::now();
     const hd::datagen::GenerateSummary summary = hd::datagen::generate(factory, options);
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (mpi.rank() == 0) status.update(summary.progress, true);
+    if (show_progress) status.update(summary.progress, true);
     const auto& p = summary.progress;
     const double ran = static_cast<double>(p.done - p.resumed);
     spdlog::info(
