@@ -34,7 +34,8 @@ endfunction()
 function(hd_add_app name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  # Every app follows the suite's command-line convention (libs/app).
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} hall_diffusion::app)
   hd_enable_warnings(${name})
   # Apps land next to each other so tests and scripts find them in one place.
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")

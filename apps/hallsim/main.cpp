@@ -7,15 +7,16 @@
 // written, with its status attribute saying why), 1 for bad input.
 #include <cmath>
 
-#include "hd/common/app.hpp"
-#include "hd/common/logging.hpp"
+#include "hd/app/app.hpp"
+#include "hd/app/logging.hpp"
 #include "hd/common/progress.hpp"
+#include "hd/common/version.hpp"
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/output.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 int main(int argc, char** argv) {
-  hd::App app("hallsim", "Run a 1D quasineutral fluid Hall thruster simulation");
+  hd::app::App app("hallsim", "Run a 1D quasineutral fluid Hall thruster simulation");
   app.add_config_positional();
   std::filesystem::path output;
   app.cli().add_option("-o,--output", output, "HDF5 file to write")->required();

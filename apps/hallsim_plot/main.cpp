@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "hd/common/app.hpp"
+#include "hd/app/app.hpp"
+#include "hd/app/logging.hpp"
 #include "hd/common/csv.hpp"
 #include "hd/common/error.hpp"
-#include "hd/common/logging.hpp"
 #include "hd/hallsim/output.hpp"
 
 namespace {
@@ -54,7 +54,7 @@ void write_reference(const std::filesystem::path& csv, const std::filesystem::pa
 }  // namespace
 
 int main(int argc, char** argv) {
-  hd::App app("hallsim_plot", "Plot the time-averaged profiles of a hallsim HDF5 file with gnuplot");
+  hd::app::App app("hallsim_plot", "Plot the time-averaged profiles of a hallsim HDF5 file with gnuplot");
   std::filesystem::path input, out_dir, reference;
   app.cli().add_option("input", input, "hallsim output (HDF5)")->required()->check(CLI::ExistingFile);
   app.cli().add_option("-o,--output", out_dir, "folder for the PNGs")->required();

@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "hd/common/app.hpp"
+#include "hd/app/app.hpp"
 #include "hd/common/error.hpp"
 #include "hd/hallsim/config.hpp"
 #ifdef HD_CONFIG_WITH_TORCH
@@ -30,7 +30,8 @@ const std::map<std::string, Reader>& readers() {
   static const std::map<std::string, Reader> kinds = {
       {"hallsim", [](const hd::config::Document& doc) { hd::hallsim::read_config(doc.root()); }},
 #ifdef HD_CONFIG_WITH_TORCH
-      {"model", [](const hd::config::Document& doc) { hd::edm2::read_model_config(doc.root().table("model")); }},
+      {"model",
+       [](const hd::config::Document& doc) { hd::edm2::read_model_config(doc.root().table("model")); }},
       {"train", [](const hd::config::Document& doc) { hd::edm2::read_train_config(doc); }},
 #endif
   };
@@ -46,7 +47,7 @@ std::string kind_list() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hd::App app("hd_config", "Validate a hall_diffusion TOML config and print the resolved values");
+  hd::app::App app("hd_config", "Validate a hall_diffusion TOML config and print the resolved values");
   app.add_overrides_option();
   auto& cli = app.cli();
   cli.require_subcommand(1);

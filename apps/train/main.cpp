@@ -3,35 +3,20 @@
 // --export-sigma-rel, turns the EMA snapshots of a run into a sampling model.
 #include <torch/torch.h>
 
-#include <atomic>
-#include <csignal>
 #include <filesystem>
 
-#include "hd/common/app.hpp"
+#include "hd/app/app.hpp"
+#include "hd/app/logging.hpp"
+#include "hd/app/stop.hpp"
+#include "hd/app/torch_runtime.hpp"
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/error.hpp"
-#include "hd/common/logging.hpp"
-#include "hd/common/platform.hpp"
 #include "hd/common/progress.hpp"
 #include "hd/edm2/training.hpp"
 
-namespace {
-
-std::atomic<bool> stop_requested{false};
-
-// The first SIGINT/SIGTERM asks for a checkpoint at the end of the current step; a
-// second one kills the process as usual.
-void request_stop(int signal) {
-  stop_requested.store(true);
-  std::signal(signal, SIG_DFL);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  hd::tune_blas_for_cpu(argc, argv);
-  hd::keep_freed_memory_for_reuse();
-  hd::App app("train", "Train the EDM2 prior on a normalized dataset");
+  hd::app::prepare_torch_process(argc, argv);
+  hd::app::App app("train", "Train the EDM2 prior on a normalized dataset");
   app.add_config_option(false);
   app.add_seed_option(0);
   app.add_threads_option();
@@ -47,7 +32,7 @@ int main(int argc, char** argv) {
                        "Where --export-sigma-rel writes (default OUT/model.pt)");
 
   return app.run(argc, argv, [&] {
-    torch::set_num_threads(app.threads());
+    hd::app::set_torch_threads(app.threads());
     if (export_sigma_rel > 0.0) {
       if (export_path.empty()) export_path = out_dir / "model.pt";
       const auto weights = hd::edm2::export_sampling_model(out_dir, export_sigma_rel, export_path);
@@ -63,8 +48,8 @@ int main(int argc, char** argv) {
     hd::write_text_atomically(out_dir / "config.toml", document.to_toml());
     hd::write_text_atomically(out_dir / "model.toml", config.model_toml);
 
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    // The first SIGINT/SIGTERM asks for a checkpoint at the end of the current step.
+    const auto& stop_requested = hd::app::stop_on_signals();
     const auto total = config.total_steps;
     hd::edm2::Trainer trainer(std::move(config), out_dir, fresh);
     spdlog::info("{} {} parameters on {} threads; {}", trainer.resumed() ? "resuming" : "training",
@@ -81,7 +66,7 @@ int main(int argc, char** argv) {
     if (!finished) {
       spdlog::warn("stopped at step {}: checkpoint written; run the same command again to resume",
                    trainer.step());
-      return 130;
+      return hd::app::kStoppedExitCode;
     }
     progress.finish();
     return 0;

@@ -9,8 +9,8 @@
 #include <chrono>
 #include <cstdio>
 
-#include "hd/common/app.hpp"
-#include "hd/common/platform.hpp"
+#include "hd/app/app.hpp"
+#include "hd/app/torch_runtime.hpp"
 #include "hd/edm2/training.hpp"
 
 namespace {
@@ -32,16 +32,15 @@ double median_ms(int steps, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hd::tune_blas_for_cpu(argc, argv);
-  hd::keep_freed_memory_for_reuse();
-  hd::App app("bench_edm2", "Time one EDM2 training step and one forward pass");
+  hd::app::prepare_torch_process(argc, argv);
+  hd::app::App app("bench_edm2", "Time one EDM2 training step and one forward pass");
   app.add_config_option();
   app.add_threads_option();
   int batch = 64, steps = 10;
   app.cli().add_option("--batch", batch, "Batch size")->capture_default_str();
   app.cli().add_option("--steps", steps, "Timed repetitions (median reported)")->capture_default_str();
   return app.run(argc, argv, [&] {
-    torch::set_num_threads(app.threads());
+    hd::app::set_torch_threads(app.threads());
     torch::manual_seed(0);
     const auto config = hd::edm2::load_model_config(app.config_path());
     hd::edm2::Precond model(config);

@@ -9,7 +9,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "hd/common/app.hpp"
+#include "hd/common/version.hpp"
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/rng.hpp"

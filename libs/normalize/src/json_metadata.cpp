@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hd/common/app.hpp"
+#include "hd/common/version.hpp"
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/error.hpp"
 #include "hd/normalize/metadata.hpp"
@@ -54,8 +54,9 @@ class Reader {
     if (it == object.end()) fail(where, "has no `" + std::string(key) + "`");
     const bool number_wanted = kind == Json::value_t::number_float;
     if (number_wanted ? !it->is_number() : it->type() != kind) {
-      fail(where, "`" + std::string(key) + "` must be of type " + Json(kind).type_name() + ", not " +
-                      it->type_name());
+      std::string problem = "`";
+      problem.append(key).append("` must be of type ").append(Json(kind).type_name());
+      fail(where, problem.append(", not ").append(it->type_name()));
     }
     return *it;
   }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hd/common/logging.hpp"
+#include "hd/app/logging.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
-namespace hd::log {
+namespace hd::app {
 
-void init(Verbosity verbosity) {
+void init_logging(Verbosity verbosity) {
   // stderr, so that an app's stdout stays clean for results (e.g. `hd_config check`).
   static const auto logger = [] {
     auto l = spdlog::stderr_color_mt("hd");
@@ -26,4 +26,4 @@ void init(Verbosity verbosity) {
   }
 }
 
-}  // namespace hd::log
+}  // namespace hd::app

@@ -3,7 +3,7 @@
 // overrides, one-line errors. An app's main reads:
 //
 //   int main(int argc, char** argv) {
-//     hd::App app("train", "Train the EDM2 prior on a normalized dataset");
+//     hd::app::App app("train", "Train the EDM2 prior on a normalized dataset");
 //     app.add_config_option();            // --config FILE (or a positional, see below)
 //     auto& out = ...app.cli().add_option(...);
 //     return app.run(argc, argv, [&] { ...; return 0; });
@@ -23,7 +23,7 @@
 
 #include "hd/common/config.hpp"
 
-namespace hd {
+namespace hd::app {
 
 class App {
  public:
@@ -65,7 +65,4 @@ class App {
   bool verbose_ = false;
 };
 
-// The suite's version string, "0.1.0" (plus the git revision when built from a checkout).
-const char* version();
-
-}  // namespace hd
+}  // namespace hd::app

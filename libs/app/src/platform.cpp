@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hd/common/platform.hpp"
+#include "hd/app/platform.hpp"
 
 #include <malloc.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <thread>
 
-namespace hd {
+namespace hd::app {
 
 int resolve_threads(int requested) {
   if (requested > 0) return requested;
@@ -40,4 +40,4 @@ void keep_freed_memory_for_reuse() {
   ::mallopt(M_TRIM_THRESHOLD, INT_MAX);
 }
 
-}  // namespace hd
+}  // namespace hd::app

@@ -4,12 +4,12 @@
 #pragma once
 #include <spdlog/spdlog.h>
 
-namespace hd::log {
+namespace hd::app {
 
 enum class Verbosity { quiet, normal, verbose };
 
 // Sets the default logger's level: quiet = warnings and errors, normal = info,
 // verbose = debug. Idempotent.
-void init(Verbosity verbosity);
+void init_logging(Verbosity verbosity);
 
-}  // namespace hd::log
+}  // namespace hd::app

@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hd/common/app.hpp"
+#include "hd/app/app.hpp"
 
 #include <cstdio>
 #include <exception>
 
+#include "hd/app/logging.hpp"
+#include "hd/app/platform.hpp"
 #include "hd/common/error.hpp"
-#include "hd/common/logging.hpp"
-#include "hd/common/platform.hpp"
+#include "hd/common/version.hpp"
 
-namespace hd {
-
-const char* version() {
-  return HD_VERSION_STRING;
-}
+namespace hd::app {
 
 App::App(std::string name, std::string description)
     : name_(std::move(name)), cli_(std::move(description), name_) {
   // Common options may follow a subcommand (`hd_config check FILE --set a=1`).
   cli_.fallthrough();
-  cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + version());
+  cli_.set_version_flag("--version", std::string(name_) + " (hall_diffusion) " + hd::version());
   auto* quiet = cli_.add_flag("-q,--quiet", quiet_, "Only print warnings and errors");
   cli_.add_flag("-v,--verbose", verbose_, "Print debug messages")->excludes(quiet);
 }
@@ -81,7 +78,7 @@ int App::run(int argc, char** argv, const std::function<int()>& body) {
     std::fprintf(stderr, "%s: error: %s (see --help)\n", name_.c_str(), e.what());
     return 2;
   }
-  log::init(quiet_ ? log::Verbosity::quiet : verbose_ ? log::Verbosity::verbose : log::Verbosity::normal);
+  init_logging(quiet_ ? Verbosity::quiet : verbose_ ? Verbosity::verbose : Verbosity::normal);
   try {
     return body();
   } catch (const Error& e) {
@@ -93,4 +90,4 @@ int App::run(int argc, char** argv, const std::function<int()>& body) {
   return 1;
 }
 
-}  // namespace hd
+}  // namespace hd::app

@@ -2,7 +2,7 @@
 // Facts about the machine that apps act on before doing real work.
 #pragma once
 
-namespace hd {
+namespace hd::app {
 
 // Worker threads for a `threads` setting: 0 means all cores.
 int resolve_threads(int requested);
@@ -24,4 +24,4 @@ bool cpu_has_avx512f();
 // of every program that runs LibTorch models; the heap then keeps its high-water mark.
 void keep_freed_memory_for_reuse();
 
-}  // namespace hd
+}  // namespace hd::app
