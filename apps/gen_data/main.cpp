@@ -9,21 +9,21 @@
 //
 // Killed at any moment and run again with the same arguments, it continues where the
 // committed work ends. Exit status: 0 when every owned simulation is in the folder (failed
-// simulations are rows too), 1 for bad input or I/O errors, 2 for usage errors, 128 + the
-// signal when SIGINT or SIGTERM stopped it after committing the running simulations.
+// simulations are rows too), 1 for bad input or I/O errors, 2 for usage errors, 130 when
+// SIGINT or SIGTERM stopped it after committing the running simulations.
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
 
-#include "hd/common/app.hpp"
+#include "hd/app/app.hpp"
+#include "hd/app/logging.hpp"
+#include "hd/app/stop.hpp"
 #include "hd/common/error.hpp"
-#include "hd/common/logging.hpp"
 #include "hd/common/progress.hpp"
 #include "hd/datagen/data_config.hpp"
 #include "hd/datagen/factory.hpp"
@@ -34,14 +34,6 @@
 #endif
 
 namespace {
-
-std::atomic<bool> g_stop{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void request_stop(int signal) {
-  g_signal = signal;
-  g_stop = true;
-}
 
 // This process's place among the MPI ranks: MPI is initialized only when a launcher
 // (mpirun, srun --mpi=...) started the process, so a plain run needs no MPI runtime.
@@ -164,7 +156,7 @@ void print_layout(const hd::datagen::SimulationFactory& factory) {
 
 int main(int argc, char** argv) {
   MpiSession mpi(argc, argv);
-  hd::App app("gen_data", "Run hallsim over parameters drawn from a prior and write the raw dataset");
+  hd::app::App app("gen_data", "Run hallsim over parameters drawn from a prior and write the raw dataset");
   app.add_config_option();
   app.add_seed_option(0);
   app.add_threads_option();
@@ -205,9 +197,7 @@ int main(int argc, char** argv) {
     options.num_sims = num_sims;
     options.threads = app.threads();
     options.worker = {shard.index * mpi.size() + mpi.rank(), shard.count * mpi.size()};
-    options.stop = &g_stop;
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
+    options.stop = &hd::app::stop_on_signals();
     const std::string label = mpi.size() > 1 || shard.count > 1
                                   ? "gen_data worker " + std::to_string(options.worker.index) + "/" +
                                         std::to_string(options.worker.count)
@@ -231,10 +221,10 @@ int main(int argc, char** argv) {
         ran / wall_s, ran / (wall_s * options.threads));
     if (summary.stopped) {
       spdlog::warn(
-          "{}: stopped by signal {} with every finished simulation committed; run the same command "
+          "{}: stopped by a signal with every finished simulation committed; run the same command "
           "again to continue",
-          label, static_cast<int>(g_signal));
-      return 128 + static_cast<int>(g_signal);
+          label);
+      return hd::app::kStoppedExitCode;
     }
     return 0;
   });

@@ -142,7 +142,7 @@ TEST_F(GenDataApp, SigtermStopsAfterCommittingAndARerunFinishes) {
   const auto args = arguments(out, 2, {"--commit-rows", "4"});
   const pid_t pid = start(args, log_);
   signal_after_commits(pid, out, 0, SIGTERM);
-  EXPECT_EQ(wait_for(pid), 128 + SIGTERM) << test::read_text(log_);
+  EXPECT_EQ(wait_for(pid), 130) << test::read_text(log_);  // hd::app::kStoppedExitCode
   EXPECT_LT(committed_simulations(out), kSims);
   ASSERT_EQ(run(args, log_), 0) << test::read_text(log_);
   test::expect_same_rows(test::read_dataset(scratch_ / "full"), test::read_dataset(out));

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <utility>
 
-#include "hd/common/app.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/interpolate.hpp"
 #include "hd/common/rng.hpp"
+#include "hd/common/version.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 namespace hd::datagen {
