@@ -48,7 +48,7 @@ struct OutputSpec {
   std::vector<std::string> scalars;
   std::string scalars_origin;
   // Discharge current and thrust resampled onto this many uniform times over the averaging window.
-  int series_frames = 100;
+  int series_frames = 128;
   // Simulations per shard file.
   std::int64_t shard_size = 1024;
 };
