@@ -43,19 +43,27 @@ std::map<fs::path, std::string> snapshot(const fs::path& dir) {
 
 class Generate : public ::testing::Test {
  protected:
-  // Runs with one thread until at least `done` simulations have finished, then stops.
-  GenerateSummary run_until(const fs::path& out, std::int64_t done) const {
+  // A run stopped part-way: worker 0 of 3 completes shard 0, then a run of the whole plan
+  // with one thread is stopped once it has finished one more simulation. The stop reaches
+  // the worker only after this thread has seen that simulation, so a few more may finish;
+  // with 100 us simulated (~20 ms each) shards 1 and 2 are still incomplete.
+  GenerateSummary stopped_run(const fs::path& out) const {
+    generate(slow_, options(out, 1, {0, 3}));
     std::atomic<bool> stop{false};
     GenerateOptions o = options(out, 1);
     o.stop = &stop;
     o.on_progress = [&](const GenerateProgress& p) {
-      if (p.done >= done) stop = true;
+      if (p.done > p.resumed) stop = true;
     };
-    return generate(factory_, o);
+    return generate(slow_, o);
   }
 
   test::ScratchDir scratch_{"generate_test"};
   SimulationFactory factory_{test::small_config(), 3};
+  SimulationFactory slow_{test::small_config({"simulation.overrides=[\"domain.num_cells=24\", "
+                                              "\"simulation.duration_s=1e-4\", "
+                                              "\"simulation.average_start_time_s=5e-5\"]"}),
+                          3};
 };
 
 TEST_F(Generate, RowsAreTheSameWhateverTheThreadCountAndTheSplitIntoWorkers) {
@@ -89,21 +97,22 @@ TEST_F(Generate, RowsAreTheSameWhateverTheThreadCountAndTheSplitIntoWorkers) {
 
 TEST_F(Generate, AStoppedRunContinuesToTheRowsOfAnUninterruptedOne) {
   const fs::path out = scratch_ / "stopped";
-  const GenerateSummary first = run_until(out, 11);
+  const GenerateSummary first = stopped_run(out);
   EXPECT_TRUE(first.stopped);
-  EXPECT_GE(first.progress.done, 11);
+  EXPECT_EQ(first.progress.resumed, 8);
+  EXPECT_GT(first.progress.done, 8);
   EXPECT_LT(first.progress.done, kSims);
-  EXPECT_TRUE(fs::exists(out / "shard-00000-of-00003.h5"));
+  EXPECT_FALSE(fs::is_empty(out / "parts"));
   EXPECT_FALSE(dataset::read_raw_manifest(out).complete());
   // A crash while a part was being written leaves its temporary: removed, not read.
   std::ofstream(out / "parts" / "shard-00001-of-00003.part-000009.h5.tmp-4242") << "torn";
 
-  const GenerateSummary second = generate(factory_, options(out, 2));
+  const GenerateSummary second = generate(slow_, options(out, 2));
   EXPECT_EQ(second.progress.resumed, first.progress.done);
   EXPECT_EQ(second.progress.done, kSims);
   EXPECT_FALSE(second.stopped);
   EXPECT_TRUE(fs::is_empty(out / "parts"));
-  generate(factory_, options(scratch_ / "uninterrupted", 2));
+  generate(slow_, options(scratch_ / "uninterrupted", 2));
   test::expect_same_rows(test::read_dataset(scratch_ / "uninterrupted"), test::read_dataset(out));
 }
 
@@ -131,14 +140,14 @@ TEST_F(Generate, AFolderOfAnotherRunIsAnErrorNamingItsRunRecord) {
 
 TEST_F(Generate, ADamagedPartOrShardIsAOneLineErrorThatChangesNoFile) {
   const fs::path out = scratch_ / "damaged";
-  run_until(out, 11);
+  stopped_run(out);
   std::vector<fs::path> parts;
   for (const auto& entry : fs::directory_iterator(out / "parts")) parts.push_back(entry.path());
   ASSERT_FALSE(parts.empty());
 
   fs::resize_file(parts.front(), fs::file_size(parts.front()) / 2);
   auto before = snapshot(out);
-  expect_one_line_error([&] { generate(factory_, options(out, 2)); },
+  expect_one_line_error([&] { generate(slow_, options(out, 2)); },
                         parts.front().string() + ": cannot read the raw shard");
   EXPECT_EQ(snapshot(out), before);
 
@@ -146,7 +155,7 @@ TEST_F(Generate, ADamagedPartOrShardIsAOneLineErrorThatChangesNoFile) {
   const fs::path shard = out / "shard-00000-of-00003.h5";
   fs::resize_file(shard, fs::file_size(shard) - 100);
   before = snapshot(out);
-  expect_one_line_error([&] { generate(factory_, options(out, 2)); },
+  expect_one_line_error([&] { generate(slow_, options(out, 2)); },
                         shard.string() + ": cannot read the raw shard");
   EXPECT_EQ(snapshot(out), before);
 }
