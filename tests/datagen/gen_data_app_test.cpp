@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,8 +25,9 @@ namespace fs = std::filesystem;
 
 constexpr int kSims = 40;  // five shards of 8
 
-// 100 us simulated instead of the config's 40, so that a run lasts long enough (about half
-// a second on two threads) to be killed in the middle.
+// 300 us simulated instead of the config's 40 (about 40 ms a simulation), so that a run
+// lasts long enough (a second or more on two threads) to be killed in the middle even when
+// other work delays this process.
 std::vector<std::string> arguments(const fs::path& out, int threads = 2,
                                    const std::vector<std::string>& extra = {}) {
   std::vector<std::string> args{
@@ -39,8 +42,8 @@ std::vector<std::string> arguments(const fs::path& out, int threads = 2,
       std::to_string(threads),
       "--quiet",
       "--set",
-      "simulation.overrides=[\"domain.num_cells=24\", \"simulation.duration_s=1e-4\", "
-      "\"simulation.average_start_time_s=5e-5\", \"simulation.num_save=50\"]"};
+      "simulation.overrides=[\"domain.num_cells=24\", \"simulation.duration_s=3e-4\", "
+      "\"simulation.average_start_time_s=1.5e-4\", \"simulation.num_save=50\"]"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -104,9 +107,22 @@ void signal_after_commits(pid_t pid, const fs::path& out, int files, int signal)
   ::kill(pid, signal);
 }
 
+// Every test compares with one uninterrupted run, made once for the suite.
 class GenDataApp : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(run(arguments(scratch_ / "full"), log_), 0) << test::read_text(log_); }
+  static void SetUpTestSuite() {
+    shared_ = std::make_unique<test::ScratchDir>("gen_data_app_full");
+    const fs::path log = *shared_ / "log.txt";
+    full_ok_ = run(arguments(*shared_ / "full"), log) == 0;
+    if (!full_ok_) full_log_ = test::read_text(log);
+  }
+  static void TearDownTestSuite() { shared_.reset(); }
+  void SetUp() override { ASSERT_TRUE(full_ok_) << full_log_; }
+  static std::map<std::int64_t, dataset::RawRow> full() { return test::read_dataset(*shared_ / "full"); }
+
+  static inline std::unique_ptr<test::ScratchDir> shared_;
+  static inline bool full_ok_ = false;
+  static inline std::string full_log_;
   test::ScratchDir scratch_{"gen_data_app_test"};
   fs::path log_ = scratch_ / "log.txt";
 };
@@ -131,7 +147,7 @@ TEST_F(GenDataApp, KilledTwiceWithSigkillThenRerunHoldsEverySimulationOnceAsAnUn
   ASSERT_EQ(run(args, log_), 0) << test::read_text(log_);
   const auto rows = test::read_dataset(out);
   EXPECT_EQ(rows.size(), static_cast<std::size_t>(kSims));
-  test::expect_same_rows(test::read_dataset(scratch_ / "full"), rows);
+  test::expect_same_rows(full(), rows);
   for (const fs::path& folder : {out, out / "parts"})
     for (const auto& entry : fs::directory_iterator(folder))
       EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
@@ -145,14 +161,14 @@ TEST_F(GenDataApp, SigtermStopsAfterCommittingAndARerunFinishes) {
   EXPECT_EQ(wait_for(pid), 130) << test::read_text(log_);  // hd::app::kStoppedExitCode
   EXPECT_LT(committed_simulations(out), kSims);
   ASSERT_EQ(run(args, log_), 0) << test::read_text(log_);
-  test::expect_same_rows(test::read_dataset(scratch_ / "full"), test::read_dataset(out));
+  test::expect_same_rows(full(), test::read_dataset(out));
 }
 
 TEST_F(GenDataApp, JobArrayTasksTogetherWriteTheRowsOfOneProcess) {
   const fs::path out = scratch_ / "array";
   for (const char* shard : {"0/3", "1/3", "2/3"})
     ASSERT_EQ(run(arguments(out, 1, {"--shard", shard}), log_), 0) << test::read_text(log_);
-  test::expect_same_rows(test::read_dataset(scratch_ / "full"), test::read_dataset(out));
+  test::expect_same_rows(full(), test::read_dataset(out));
 }
 
 TEST_F(GenDataApp, TwoMpiRanksWriteTheRowsOfOneProcess) {
@@ -170,7 +186,7 @@ TEST_F(GenDataApp, TwoMpiRanksWriteTheRowsOfOneProcess) {
   for (const auto& a : arguments(out, 1)) args.push_back(a);
   ASSERT_EQ(run(args, log_), 0) << test::read_text(log_);
   // Each rank wrote its own shards: ranks 0 and 1 own the even and the odd ones.
-  test::expect_same_rows(test::read_dataset(scratch_ / "full"), test::read_dataset(out));
+  test::expect_same_rows(full(), test::read_dataset(out));
 #endif
 }
 
