@@ -182,7 +182,10 @@ TEST_F(GenDataApp, TwoMpiRanksWriteTheRowsOfOneProcess) {
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   }
   const fs::path out = scratch_ / "mpi";
-  std::vector<std::string> args{HD_TEST_MPIEXEC, "-n", "2", "--oversubscribe"};
+  std::vector<std::string> args{HD_TEST_MPIEXEC, "-n", "2"};
+#ifdef HD_TEST_MPIEXEC_OVERSUBSCRIBE
+  args.push_back("--oversubscribe");
+#endif
   for (const auto& a : arguments(out, 1)) args.push_back(a);
   ASSERT_EQ(run(args, log_), 0) << test::read_text(log_);
   // Each rank wrote its own shards: ranks 0 and 1 own the even and the odd ones.
