@@ -146,6 +146,7 @@ TEST_F(Generate, ADamagedPartOrShardIsAOneLineErrorThatChangesNoFile) {
   ASSERT_FALSE(parts.empty());
 
   fs::resize_file(parts.front(), fs::file_size(parts.front()) / 2);
+  std::ofstream(out / "parts" / "shard-00002-of-00003.part-000007.h5.tmp-4242") << "torn";  // kept too
   auto before = snapshot(out);
   expect_one_line_error([&] { generate(slow_, options(out, 2)); },
                         parts.front().string() + ": cannot read the raw shard");

@@ -200,8 +200,9 @@ void Generation::add_part(Shard& s, const fs::path& part) {
   s.parts.push_back(part);
 }
 
-// What the folder holds for the owned shards. Stale temporaries (a crash while writing)
-// are removed; every file that exists was written whole and must read back.
+// What the folder holds for the owned shards. Every file that exists was written whole and
+// must read back; only then are stale temporaries (a crash while writing) and the parts of
+// merged shards removed, so an error leaves the folder as it was.
 void Generation::scan() {
   std::error_code ec;
   fs::create_directories(parts_, ec);
@@ -221,13 +222,14 @@ void Generation::scan() {
   };
 
   std::map<std::pair<std::int64_t, int>, fs::path> parts;  // (shard, part number) -> file
+  std::vector<fs::path> stale;
   for (const fs::path& folder : {options_.out, parts_}) {
     for (const auto& entry : fs::directory_iterator(folder)) {
       const std::string name = entry.path().filename().string();
       Shard* s = owned(shard_of_file(name, num_shards_));
       if (s == nullptr) continue;
       if (name.find(".tmp-") != std::string::npos) {
-        fs::remove(entry.path(), ec);
+        stale.push_back(entry.path());
         continue;
       }
       int number = 0;
@@ -255,11 +257,12 @@ void Generation::scan() {
     s.next_part = std::max(s.next_part, key.second + 1);
     if (s.complete) {
       // Merged already: the crash came between writing the shard and removing its parts.
-      fs::remove(path, ec);
+      stale.push_back(path);
     } else {
       add_part(s, path);
     }
   }
+  for (const fs::path& path : stale) fs::remove(path, ec);
 }
 
 void Generation::commit(Shard& s) {
