@@ -31,7 +31,7 @@ class DataConfigFile : public ::testing::Test {
 
 TEST_F(DataConfigFile, ReadsTheSimulationThePriorAndTheOutput) {
   const DataConfig c = test::small_config();
-  EXPECT_EQ(c.simulation_config.filename(), "spt100_xe3.toml");
+  EXPECT_EQ(c.simulation_config.filename(), "spt100_base.toml");
   ASSERT_EQ(c.simulation_overrides.size(), 4u);
   EXPECT_EQ(c.simulation_overrides[0].text, "domain.num_cells=24");
   EXPECT_NE(c.simulation_overrides[0].origin.find("small.toml:5: simulation.overrides[0]"), std::string::npos)
@@ -84,9 +84,9 @@ TEST_F(DataConfigFile, AnOverrideHallsimDoesNotKnowNamesTheEntry) {
 }
 
 TEST_F(DataConfigFile, AMissingBaseConfigNamesTheFileAndTheEntry) {
-  const std::string bad = test::replaced(text_, "spt100_xe3.toml\"", "spt100_xe9.toml\"");
+  const std::string bad = test::replaced(text_, "spt100_base.toml\"", "spt100_bass.toml\"");
   expect_one_line_error([&] { load(bad); }, file() + ":4: simulation.config file not found: ");
-  expect_one_line_error([&] { load(bad); }, "spt100_xe9.toml");
+  expect_one_line_error([&] { load(bad); }, "spt100_bass.toml");
 }
 
 TEST_F(DataConfigFile, AParameterWithoutSetsIsRefused) {

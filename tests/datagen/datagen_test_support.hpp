@@ -46,12 +46,12 @@ inline std::string read_text(const fs::path& path) {
 // anywhere.
 inline std::string small_config_text() {
   std::string text = read_text(small_config_path());
-  const std::string relative = "\"../../../configs/hallsim/spt100_xe3.toml\"";
+  const std::string relative = "\"spt100_base.toml\"";
   const auto at = text.find(relative);
   EXPECT_NE(at, std::string::npos);
   // Built piecewise: GCC 12 misreads "\"" + std::string as an overlapping copy.
   std::string absolute(1, '"');
-  absolute.append((source_dir() / "configs/hallsim/spt100_xe3.toml").string()).append(1, '"');
+  absolute.append((small_config_path().parent_path() / "spt100_base.toml").string()).append(1, '"');
   text.replace(at, relative.size(), absolute);
   return text;
 }
