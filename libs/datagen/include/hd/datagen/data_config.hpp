@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The data config of gen_data (docs/data.md): which hallsim config every simulation starts
+// from, which of its keys the prior sets, and what each simulation's row keeps.
+//
+//   [simulation]  config = "../hallsim/spt100.toml"    overrides = ["domain.num_cells=128"]
+//   [params.<name>]  a prior distribution (docs/prior.md) and sets = "<hallsim key>"
+//   [anomalous_profile]  the profile prior's keys and sets = "<hallsim table>"
+//   [output]  channels, scalars, series_frames, shard_size
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hd/common/config.hpp"
+#include "hd/prior/anomalous_profile.hpp"
+#include "hd/prior/prior.hpp"
+
+namespace hd::datagen {
+
+// A fixed `key=value` for the hallsim config, and how messages name it.
+struct Assignment {
+  std::string text;    // "domain.num_cells=128"
+  std::string origin;  // "gen.toml:4: simulation.overrides[0]"
+};
+
+// Where a sampled value goes: hallsim config key `key` (e.g. "propellants[0].neutral_velocity_m_s").
+// Empty for the anomalous profile's shape parameters, which [anomalous_profile] consumes.
+struct ParameterTarget {
+  std::string key;
+  std::string origin;  // "gen.toml:12: params.neutral_velocity_m_s.sets = ..."
+};
+
+// The node profile c(z) drawn for each simulation, written as a multi_log_bohm model
+// (`model`, `z_m`, `c`) into hallsim table `table` (e.g. "anomalous_transport").
+struct AnomalousProfileTarget {
+  prior::AnomalousProfileModel model;
+  std::string table;
+  std::string origin;
+};
+
+struct OutputSpec {
+  // Averaged profiles kept, in this order (hallsim's names, docs/physics.md).
+  std::vector<std::string> channels;
+  std::string channels_origin;
+  // Scalars kept; empty: every scalar hallsim writes, in its order.
+  std::vector<std::string> scalars;
+  std::string scalars_origin;
+  // Discharge current and thrust resampled onto this many uniform times over the averaging window.
+  int series_frames = 128;
+  // Simulations per shard file.
+  std::int64_t shard_size = 1024;
+};
+
+struct DataConfig {
+  std::filesystem::path source;             // the data config file (or the text's name)
+  std::string resolved_toml;                // the data config after overrides, defaults filled in
+  std::filesystem::path simulation_config;  // the hallsim config every simulation starts from
+  std::vector<Assignment> simulation_overrides;
+  prior::Prior prior;
+  std::vector<ParameterTarget> targets;  // one per prior parameter, in the prior's order
+  std::optional<AnomalousProfileTarget> anomalous_profile;
+  OutputSpec output;
+};
+
+// The reference list of stored channels.
+const std::vector<std::string>& default_channels();
+
+// Reads every table of a data config and rejects unknown keys. Checks what can be checked
+// without hallsim (a missing base config, a `sets` missing or repeated, a key that would
+// change the grid or the time window); the factory then configures simulation 0 to find
+// keys hallsim does not know.
+DataConfig read_data_config(const config::Document& doc);
+DataConfig load_data_config(const std::filesystem::path& file,
+                            const std::vector<std::string>& overrides = {});
+
+}  // namespace hd::datagen
