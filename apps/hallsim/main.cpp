@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     const hd::hallsim::Config config = hd::hallsim::read_config(doc.root());
     hd::hallsim::Simulation simulation(config);
     const auto to_us = [](double t_s) { return static_cast<std::int64_t>(std::llround(t_s * 1e6)); };
-    hd::Progress progress("hallsim", to_us(config.duration_s), "us simulated");
+    hd::Progress progress("hallsim", to_us(config.duration_s), "us simulated", app.progress_options());
     const hd::hallsim::Result result = simulation.run([&](double t_s) { progress.update(to_us(t_s)); });
     progress.finish();
     hd::hallsim::write_result(output, result, doc.to_toml(), hd::version());
