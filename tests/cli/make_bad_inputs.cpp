@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   plot_input(out / "plot_nan.h5",
              [&](auto&, Fields& f, auto&) { field(f, "E")[3] = std::numeric_limits<double>::quiet_NaN(); });
   plot_input(out / "plot_failed.h5", [](auto&, auto&, std::string& status) { status = "nonfinite"; });
-  text(out / "reference_garbage" / "energy_fluid_1.csv", "z, energy\nnot, numbers\n");
+  text(out / "reference_garbage" / "energy_fluid_1.csv", "0.001, 3.5\nnot, numbers\n");
   text(out / "not_hdf5.h5", "this is not an HDF5 file\n");
 
   // train inputs
