@@ -27,10 +27,12 @@
 #include "hd/hallsim/constants.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
 #include "hd/hallsim/numerics/finite_volume.hpp"
-#include "hd/hallsim/numerics/serial_vector.hpp"
 #include "hd/hallsim/numerics/ssprk.hpp"
 #include "hd/hallsim/simulation/electron_fields.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
+
+#include "numerics/arkode_ssprk.hpp"
+#include "numerics/serial_vector.hpp"
 
 namespace hd::hallsim {
 
@@ -240,14 +242,6 @@ void Simulation::Impl::finish_averages() {
 
 Simulation::Simulation(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Simulation::~Simulation() = default;
-
-const Config& Simulation::config() const {
-  return impl_->config;
-}
-
-StabilityLimits Simulation::stability_limits() const {
-  return impl_->step_limits();
-}
 
 Result Simulation::run(const std::function<void(double)>& on_progress) {
   auto& s = *impl_;

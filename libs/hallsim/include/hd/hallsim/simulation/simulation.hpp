@@ -37,7 +37,7 @@ struct Result {
 
 // Limits a stable step must respect at the current state (s); the step taken is
 // min(all) clamped to [min_dt, max_dt]. HeavySpecies reports the forward-Euler limits
-// below; Simulation::stability_limits() the step limits, s-1 times longer for SSPRK(s,2).
+// below; a step of SSPRK(s,2) may be s-1 times longer.
 struct StabilityLimits {
   double cfl_s = 0.0;         // CFL * min dz / (|u| + a)
   double ionization_s = 0.0;  // CFL * min rho / rho_dot_iz
@@ -54,9 +54,6 @@ class Simulation {
   // Runs to config.duration_s, once (a second call is an hd::Error). `on_progress(t_s)` is
   // called now and then.
   Result run(const std::function<void(double)>& on_progress = {});
-
-  const Config& config() const;
-  StabilityLimits stability_limits() const;
 
  private:
   struct Impl;
