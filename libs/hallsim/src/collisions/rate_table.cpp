@@ -9,13 +9,17 @@
 #include "hd/common/interpolate.hpp"
 
 namespace hd::hallsim {
+namespace {
 
+// Scattered (eps, k) points onto the uniform table (clamped linear interpolation).
 RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::vector<double>& k) {
   RateTable t;
   t.k.resize(RateTable::num_bins);
   for (int i = 0; i < RateTable::num_bins; ++i) t.k[i] = interpolate_clamped(energy_ev, k, i);
   return t;
 }
+
+}  // namespace
 
 RateTable constant_rate_table(double k) {
   RateTable t;

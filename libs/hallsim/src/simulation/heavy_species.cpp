@@ -195,21 +195,22 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
     const bool ion_reactant = fluids_[src].charge > 0;
     const auto& rho_src = rho_[src];
     const auto& rho_u_src = rho_u_[src];
-    double* drho_src = ydot + offset_rho(src) - 1;  // indexed by padded cell i
-    double* drho_dst = ydot + offset_rho(dst) - 1;
+    // The state holds cells 1..N at offsets 0..N-1: padded cell i is entry i - 1.
+    double* drho_src = ydot + offset_rho(src);
+    double* drho_dst = ydot + offset_rho(dst);
     for (std::size_t i = 1; i <= n_; ++i) {
       const double mass_rate = k_ne[i] * rho_src[i];
-      drho_src[i] -= mass_rate;
-      drho_dst[i] += mass_rate;
+      drho_src[i - 1] -= mass_rate;
+      drho_dst[i - 1] += mass_rate;
     }
     if (!carry_momentum) continue;
-    double* dmom_src = ydot + offset_rho_u(src) - 1;
-    double* dmom_dst = ydot + offset_rho_u(dst) - 1;
+    double* dmom_src = ydot + offset_rho_u(src);
+    double* dmom_dst = ydot + offset_rho_u(dst);
     for (std::size_t i = 1; i <= n_; ++i) {
       // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
       const double momentum_rate = k_ne[i] * rho_u_src[i];
-      dmom_dst[i] += momentum_rate;
-      if (ion_reactant) dmom_src[i] -= momentum_rate;
+      dmom_dst[i - 1] += momentum_rate;
+      if (ion_reactant) dmom_src[i - 1] -= momentum_rate;
     }
   }
   if (ion_wall_loss_coefficient_.empty()) return;
@@ -218,14 +219,14 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
     const Fluid& fl = fluids_[f];
     const double ze_over_m = fl.charge * constants::elementary_charge_c * inverse_mass_[f];
-    double* drho = ydot + offset_rho(f) - 1;  // indexed by padded cell i
-    double* dmom = ydot + offset_rho_u(f) - 1;
-    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant)) - 1;
+    double* drho = ydot + offset_rho(f);  // padded cell i is entry i - 1
+    double* dmom = ydot + offset_rho_u(f);
+    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant));
     for (std::size_t i = 1; i <= n_; ++i) {
       const double nu = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
-      drho[i] -= nu * rho_[f][i];
-      dmom[i] -= nu * rho_u_[f][i];
-      drho_neutral[i] += nu * rho_[f][i];
+      drho[i - 1] -= nu * rho_[f][i];
+      dmom[i - 1] -= nu * rho_u_[f][i];
+      drho_neutral[i - 1] += nu * rho_[f][i];
     }
   }
 }

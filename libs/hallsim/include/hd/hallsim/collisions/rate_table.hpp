@@ -23,8 +23,6 @@ struct RateTable {
   }
 };
 
-// Resamples scattered (eps, k) points onto the uniform table (clamped linear interpolation).
-RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::vector<double>& k);
 RateTable constant_rate_table(double k);
 
 // A HallThruster.jl reaction file: optional "... energy (eV): E" line, a header line,

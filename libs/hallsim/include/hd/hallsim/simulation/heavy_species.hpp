@@ -37,15 +37,8 @@ class HeavySpecies {
   // Padded mass density rho (kg/m^3) and momentum density rho u of fluid f (N+2 values).
   const std::vector<double>& rho(std::size_t f) const { return rho_[f]; }
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
-  // Number density (m^-3) of fluid f at electron node i (boundary nodes average the ghost
-  // and the adjacent cell, section 13), and the same for the flux density n u.
-  double density_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_[f], i) / fluids_[f].mass_kg;
-  }
-  double flux_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
-  }
-  // density_at_node and flux_at_node of fluid f at all N+2 nodes, in one pass each.
+  // Number density (m^-3) and flux density n u (m^-2 s^-1) of fluid f at the N+2 electron
+  // nodes: the cells, and at the two boundary nodes the ghost-interior mean (section 13).
   void node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const;
 
   // dy/dt of the heavy species (fluxes, ionization, E force, wall losses) at the state of
@@ -69,8 +62,6 @@ class HeavySpecies {
   // Adds this state's profiles to sums[k...]; returns the next free index.
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
 
-  const Grid& grid() const { return grid_; }
-
  private:
   std::size_t offset_rho(std::size_t f) const;
   std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
@@ -79,6 +70,12 @@ class HeavySpecies {
     if (i == 0) return 0.5 * (padded[0] + padded[1]);
     if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
     return padded[i];
+  }
+  double density_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_[f], i) / fluids_[f].mass_kg;
+  }
+  double flux_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
   }
 
   const Config& config_;
