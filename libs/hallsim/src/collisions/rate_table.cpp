@@ -4,9 +4,11 @@
 #include <fstream>
 #include <string>
 
+#include "hd/common/config.hpp"
 #include "hd/common/csv.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/interpolate.hpp"
+#include "hd/common/model_family.hpp"
 
 namespace hd::hallsim {
 namespace {
@@ -19,7 +21,20 @@ RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::v
   return t;
 }
 
+template <RateModel model>
+RateModel rate_model(const hd::config::Table&) {
+  return model;
+}
+
+const hd::config::ModelFamily<RateModel> rate_models{{"landmark", rate_model<RateModel::landmark>},
+                                                     {"lookup", rate_model<RateModel::lookup>},
+                                                     {"none", rate_model<RateModel::none>}};
+
 }  // namespace
+
+RateModel read_rate_model(const hd::config::Table& table, std::string_view key, std::string_view fallback) {
+  return rate_models.read(table, key, fallback);
+}
 
 RateTable constant_rate_table(double k) {
   RateTable t;

@@ -93,6 +93,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &resistivity_ohm_m_,
                   &resistivity_times_density_,
                   &lookup_energy_ev_,
+                  &z_eff_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
@@ -106,6 +107,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
+  const AnomalousContext anomalous_context{l_ch, config.background_gas.pressure_pa};
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
     wall_plasma_[i].z_m = z;
@@ -117,7 +119,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
     cyclotron_frequency_hz[i] = e * magnetic_field_t[i] / me;
     // The anomalous profile is prescribed (c(z) omega_ce) and the wall momentum frequency
     // fixed in z, so both are evaluated once.
-    nu_an_hz[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch) * cyclotron_frequency_hz[i];
+    nu_an_hz[i] =
+        anomalous_coefficient(config.anomalous_transport, z, anomalous_context) * cyclotron_frequency_hz[i];
     // Te = Te_L + (Vd/10 - Te_L) exp(-((z - L_ch) / 8 mm)^2)  (section 13 initial state)
     const double x = (z - l_ch) / 8e-3;
     te_ev[i] = config.anode_electron_temperature_ev +
@@ -243,9 +246,11 @@ void ElectronFields::update_collisions() {
     wall.ne_m3 = ne;
     wall.ion_wall_flux_moment = wall_flux_moment;
     wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
+    // Z_eff = ne / sum n_Z
+    const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+    z_eff_[i] = z_eff;
     if (config_.electron_ion_collisions) {
-      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5, Z_eff = ne / sum n_Z
-      const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
       nu_ei_hz[i] = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
     }
   }
@@ -339,7 +344,8 @@ void ElectronFields::compute_potential() {
 void ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
   const bool lumped = !chemistry_.lumped_losses.empty();
-  thermal_conductivity(config_.conductivity, mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, energy_.kappa);
+  thermal_conductivity(config_.conductivity, {mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, z_eff_},
+                       energy_.kappa);
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];

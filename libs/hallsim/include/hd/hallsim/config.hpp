@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Everything one simulation needs, as a plain record usable from C++ without TOML.
 // `read_config` fills it from the [thruster], [domain], [discharge], [[propellants]],
-// [physics], [anomalous_transport], [wall_loss], [numerics] and [simulation] tables; the
-// shipped configs/hallsim/*.toml document every key.
+// [background_gas], [physics], [anomalous_transport], [wall_loss], [numerics] and
+// [simulation] tables; the shipped configs/hallsim/*.toml document every key.
 #pragma once
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "hd/hallsim/collisions/rate_table.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/physics/anomalous_transport.hpp"
+#include "hd/hallsim/physics/background_gas.hpp"
 #include "hd/hallsim/physics/conductivity.hpp"
 #include "hd/hallsim/physics/wall_loss.hpp"
 #include "hd/hallsim/thruster/thruster.hpp"
@@ -28,10 +30,6 @@ struct Propellant {
   double neutral_temperature_k = 500.0;  // enters only the neutral Rusanov wave speed
   double ion_temperature_k = 1000.0;
 };
-
-// LANDMARK uses tabulated ionization and lumped energy loss; lookup uses the per-reaction
-// files in rates_directory.
-enum class RateModel { landmark, lookup, none };
 
 enum class AnodeBoundary { dirichlet, sheath };
 
@@ -53,6 +51,7 @@ struct Config {
   double cathode_electron_temperature_ev = 2.0;
 
   std::vector<Propellant> propellants{Propellant{}};
+  BackgroundGas background_gas;
 
   // LANDMARK conventions (section 13): ions born at rest, pe = n_eps, Q_ohm = ne ue dphi/dz.
   bool landmark = false;

@@ -5,9 +5,22 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+namespace hd::config {
+class Table;
+}
+
 namespace hd::hallsim {
+
+// Where the rates of one process come from: the LANDMARK table (tabulated ionization and
+// lumped energy loss), the per-reaction files in rates_directory (lookup), or nowhere
+// (none: the process is off).
+enum class RateModel { landmark, lookup, none };
+
+// Reads the rate model named by `key` (landmark | lookup | none), `fallback` when absent.
+RateModel read_rate_model(const hd::config::Table& table, std::string_view key, std::string_view fallback);
 
 struct RateTable {
   static constexpr int num_bins = 256;  // eps = 0, 1, ..., 255 eV

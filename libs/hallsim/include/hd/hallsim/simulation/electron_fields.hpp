@@ -73,6 +73,7 @@ class ElectronFields {
   std::vector<double> resistivity_ohm_m_;          // 1 / (e mu ne)
   std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
   std::vector<double> lookup_energy_ev_;           // eps = 1.5 Te + K of the rate lookups
+  std::vector<double> z_eff_;                      // ne / sum n_Z
   std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                           // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;           // d/dz stencil on the nodes
