@@ -59,12 +59,20 @@ TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
     ASSERT_TRUE(r.average.count(field)) << field;
     EXPECT_EQ(r.average.at(field).values.size(), 40u) << field;
   }
-  for (const char* scalar : {"discharge_current_A", "discharge_current_std_A", "discharge_current_p2p_A",
-                             "thrust_N", "ion_current_A"}) {
+  for (const char* scalar :
+       {"discharge_current_a", "discharge_current_std_a", "discharge_current_p2p_a", "thrust_n",
+        "thrust_std_n", "thrust_p2p_n", "ion_current_a", "ion_current_std_a", "anode_sheath_potential_v",
+        "anode_efficiency", "anode_efficiency_std", "mass_efficiency", "current_efficiency",
+        "voltage_efficiency", "divergence_efficiency"}) {
     EXPECT_TRUE(r.scalars.count(scalar)) << scalar;
   }
-  EXPECT_GT(r.time_s.size(), 100u);
-  EXPECT_EQ(r.time_s.size(), r.discharge_current_a.size());
+  EXPECT_EQ(r.scalars.at("discharge_current_a").units, "A");
+  EXPECT_EQ(r.scalars.at("thrust_std_n").units, "N");
+  EXPECT_EQ(r.scalars.at("anode_efficiency").units, "1");
+  const auto& time = r.series.at("time_s").values;
+  EXPECT_GT(time.size(), 100u);
+  EXPECT_EQ(time.size(), r.series.at("discharge_current_a").values.size());
+  EXPECT_EQ(time.size(), r.series.at("thrust_n").values.size());
 }
 
 // The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
@@ -84,10 +92,10 @@ TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChar
   EXPECT_GT(peak("ni_3"), 0.0);
   EXPECT_GT(peak("ni_1"), peak("ni_2"));
   EXPECT_GT(peak("ni_2"), peak("ni_3"));
-  EXPECT_GT(r.scalars.at("discharge_current_A"), 0.0);
+  EXPECT_GT(r.scalars.at("discharge_current_a").value, 0.0);
   // The anode sheath repels electrons: a positive potential of a few Te, far below Vd.
-  EXPECT_GT(r.scalars.at("anode_sheath_potential_V"), 0.0);
-  EXPECT_LT(r.scalars.at("anode_sheath_potential_V"), 50.0);
+  EXPECT_GT(r.scalars.at("anode_sheath_potential_v").value, 0.0);
+  EXPECT_LT(r.scalars.at("anode_sheath_potential_v").value, 50.0);
 }
 
 }  // namespace

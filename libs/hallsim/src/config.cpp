@@ -5,6 +5,7 @@
 
 #include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
+#include "hd/hallsim/collisions/reactions.hpp"
 
 namespace hd::hallsim {
 namespace {
@@ -45,7 +46,7 @@ void read_propellants(const Table& root, Config& c) {
   c.propellants.clear();
   for (const Table& t : tables) {
     Propellant p;
-    p.gas = t.get_choice_or("gas", {"Xe", "Kr", "Ar", "N2"}, "Xe");
+    p.gas = t.get_choice_or("gas", gas_names(), "Xe");
     p.anode_mass_flow_rate_kg_s = t.get_double("anode_mass_flow_rate_kg_s", Range::positive());
     p.max_charge = static_cast<int>(t.get_int_or("max_charge", 1, {1, 3}));
     p.neutral_velocity_m_s = t.get_double_or("neutral_velocity_m_s", 150.0, Range::positive());
@@ -74,6 +75,8 @@ void read_physics(const Table& t, Config& c) {
     }
   }
   c.conductivity = read_conductivity(t, c.landmark);
+  c.solve_plume = t.get_bool_or("solve_plume", false);
+  c.thrust_divergence_correction = t.get_bool_or("thrust_divergence_correction", false);
 }
 
 }  // namespace

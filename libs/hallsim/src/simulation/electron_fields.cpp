@@ -31,13 +31,15 @@ std::vector<double> zeros(std::size_t n) {
   return std::vector<double>(n, 0.0);
 }
 
-// Ohm's law at every node:
+// Ohm's law at every node, with Id/A = (Id/A_ch) (A_ch/A):
 //   E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D,   ue = (ji - Id/A) / (e ne).
 // The arrays are distinct; __restrict on the parameters lets the compiler vectorize.
-void field_and_drift(std::size_t m, double j_d, const double* __restrict ji, const double* __restrict eta,
+void field_and_drift(std::size_t m, double j_channel, const double* __restrict area_ratio,
+                     const double* __restrict ji, const double* __restrict eta,
                      const double* __restrict grad_pe, const double* __restrict inv_ne,
                      const double* __restrict drag, double* __restrict field, double* __restrict ue) {
   for (std::size_t i = 0; i < m; ++i) {
+    const double j_d = j_channel * area_ratio[i];
     field[i] = (j_d - ji[i]) * eta[i] - grad_pe[i] * inv_ne[i] + drag[i];
     ue[i] = (ji[i] - j_d) * inv_ne[i] * inv_e;
   }
@@ -60,12 +62,13 @@ double weighted_sum(const std::vector<double>& w, F f) {
 
 }  // namespace
 
-ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry)
+ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry,
+                               const FlowArea& area)
     : config_(config),
       grid_(grid),
       chemistry_(chemistry),
       n_(grid.num_cells()),
-      area_m2_(channel_area_m2(config.geometry)),
+      area_(area),
       energy_(grid.num_cells()),
       tridiagonal_(grid.num_cells() + 2) {
   const std::size_t m = n_ + 2;
@@ -88,6 +91,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &magnetic_field_t,
                   &cyclotron_frequency_hz,
                   &ionization_rate_m3_s,
+                  &ion_velocity_m_s,
+                  &ion_mass_kg,
                   &drift_energy_ev,
                   &drag_v_m,
                   &resistivity_ohm_m_,
@@ -232,20 +237,23 @@ void ElectronFields::update_collisions() {
   }
   // The wall models' inputs, and Z_eff for the Coulomb collisions.
   for (std::size_t i = 0; i < m; ++i) {
-    double ions = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
+    double ions = 0.0, ion_mass = 0.0, ion_flux = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
       const double ni = node_density_m3_[f][i];
       ions += ni;
       ion_mass += ni * fluids[f].mass_kg;
+      ion_flux += node_flux_m2_s_[f][i];
       wall_flux_moment += wall_flux_coefficient_[f] * ni;
     }
+    ion_velocity_m_s[i] = ions > 0.0 ? ion_flux / ions : 0.0;
+    ion_mass_kg[i] = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
     const double ne = ne_m3[i];
     const double te = te_ev[i];
     WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
     wall.ne_m3 = ne;
     wall.ion_wall_flux_moment = wall_flux_moment;
-    wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
+    wall.mean_ion_mass_kg = ion_mass_kg[i];
     // Z_eff = ne / sum n_Z
     const double z_eff = ions > 0.0 ? ne / ions : 1.0;
     z_eff_[i] = z_eff;
@@ -297,6 +305,7 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
   //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
+  // with 1/A = (A_ch/A) / A_ch (the ratio is exactly 1 without plume expansion).
   const double v_left = config_.discharge_voltage_v + anode_sheath_potential_v;
   const double v_right = config_.cathode_coupling_voltage_v;
   const double* ji = ji_a_m2.data();
@@ -306,11 +315,14 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
   const double* drag = drag_v_m.data();
   const double drive_integral = weighted_sum(
       trapezoid_weights_m_, [&](std::size_t i) { return ji[i] * eta[i] + grad_pe[i] * inv_ne[i] - drag[i]; });
+  const double* area_ratio = area_.channel_area_ratio.data();
   const double resistance_integral =
-      weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i]; });
-  discharge_current_a = std::max(0.0, (v_left - v_right + drive_integral) * area_m2_ / resistance_integral);
+      weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i] * area_ratio[i]; });
+  const double channel_area = area_.area_m2[0];
+  discharge_current_a =
+      std::max(0.0, (v_left - v_right + drive_integral) * channel_area / resistance_integral);
 
-  const double j_d = discharge_current_a / area_m2_;
+  const double j_d = discharge_current_a / channel_area;
   if (config_.anode_boundary == AnodeBoundary::sheath && !landmark) {
     // V_s = -Te ln(min(1, je / je_th)) from the first cell, je = Id/A - ji,
     // je_th = e ne sqrt(8 e Te / (pi m_e)) / 4; zero when electrons do not reach the anode.
@@ -318,7 +330,8 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
     const double je_thermal = 0.25 * e * ne_m3[1] * std::sqrt(8.0 * e * te_ev[1] / (constants::pi * me));
     anode_sheath_potential_v = je > 0.0 ? -te_ev[1] * std::log(std::min(1.0, je / je_thermal)) : 0.0;
   }
-  field_and_drift(m, j_d, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(), ue_m_s.data());
+  field_and_drift(m, j_d, area_ratio, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(),
+                  ue_m_s.data());
   if (!landmark) {
     for (std::size_t i = 0; i < m; ++i) {
       // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
@@ -381,6 +394,15 @@ void ElectronFields::energy_step(double dt_s) {
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
     energy_.loss_rate_hz[i] = wall_rates_[i].energy_loss_rate_hz + inelastic * inverse_density_[i] / eps;
+    if (config_.solve_plume) {
+      // -(5/3) n_eps ue dlnA/dz: implicit where it is a loss, explicit where it heats
+      const double rate = 5.0 / 3.0 * ue_m_s[i] * area_.dlnA_dz_m[i];
+      if (rate >= 0.0) {
+        energy_.loss_rate_hz[i] += rate;
+      } else {
+        energy_.source[i] -= rate * energy_density_ev_m3[i];
+      }
+    }
   }
   EnergyBoundary bc;
   // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
@@ -418,35 +440,56 @@ void ElectronFields::compute_pressure() {
   grad_pe_ev_m4[m - 1] = gradient(m - 1, m - 2, m - 1);
 }
 
+namespace {
+
+// The averaged electron profiles (docs/hallsim.md): HDF5 name, units, and the node array.
+struct NodeProfile {
+  const char* name;
+  const char* units;
+  const std::vector<double>& (*values)(const ElectronFields&, const FlowArea&);
+};
+
+template <std::vector<double> ElectronFields::*member>
+const std::vector<double>& field(const ElectronFields& e, const FlowArea&) {
+  return e.*member;
+}
+
+const std::vector<double>& flow_area(const ElectronFields&, const FlowArea& a) {
+  return a.area_m2;
+}
+
+constexpr NodeProfile node_profiles[] = {
+    {"ne", "m^-3", field<&ElectronFields::ne_m3>},
+    {"ue", "m/s", field<&ElectronFields::ue_m_s>},
+    {"Tev", "eV", field<&ElectronFields::te_ev>},
+    {"phi", "V", field<&ElectronFields::potential_v>},
+    {"E", "V/m", field<&ElectronFields::electric_field_v_m>},
+    {"nu_an", "s^-1", field<&ElectronFields::nu_an_hz>},
+    {"nu_e", "s^-1", field<&ElectronFields::nu_e_hz>},
+    {"nu_en", "s^-1", field<&ElectronFields::nu_en_hz>},
+    {"nu_ei", "s^-1", field<&ElectronFields::nu_ei_hz>},
+    {"nu_wall", "s^-1", field<&ElectronFields::nu_wall_hz>},
+    {"mobility", "m^2/(V s)", field<&ElectronFields::mobility_m2_v_s>},
+    {"B", "T", field<&ElectronFields::magnetic_field_t>},
+    {"pe", "eV m^-3", field<&ElectronFields::pe_ev_m3>},
+    {"grad_pe", "eV m^-4", field<&ElectronFields::grad_pe_ev_m4>},
+    {"ionization_rate", "m^-3 s^-1", field<&ElectronFields::ionization_rate_m3_s>},
+    {"ji", "A/m^2", field<&ElectronFields::ji_a_m2>},
+    {"A", "m^2", flow_area},
+};
+
+}  // namespace
+
 void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
-  for (const auto& [name, unit] :
-       std::initializer_list<std::pair<const char*, const char*>>{{"ne", "m^-3"},
-                                                                  {"ue", "m/s"},
-                                                                  {"Tev", "eV"},
-                                                                  {"phi", "V"},
-                                                                  {"E", "V/m"},
-                                                                  {"nu_an", "s^-1"},
-                                                                  {"nu_e", "s^-1"},
-                                                                  {"nu_en", "s^-1"},
-                                                                  {"nu_ei", "s^-1"},
-                                                                  {"nu_wall", "s^-1"},
-                                                                  {"mobility", "m^2/(V s)"},
-                                                                  {"B", "T"},
-                                                                  {"pe", "eV m^-3"},
-                                                                  {"grad_pe", "eV m^-4"},
-                                                                  {"ionization_rate", "m^-3 s^-1"},
-                                                                  {"ji", "A/m^2"}}) {
-    names.emplace_back(name, unit);
-  }
+  for (const NodeProfile& p : node_profiles) names.emplace_back(p.name, p.units);
 }
 
 std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) {
   compute_potential();
-  for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz,
-                        &nu_en_hz, &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3,
-                        &grad_pe_ev_m4, &ionization_rate_m3_s, &ji_a_m2}) {
+  for (const NodeProfile& p : node_profiles) {
+    const std::vector<double>& v = p.values(*this, area_);
     auto& s = sums[k++];
-    for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += (*v)[i];
+    for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += v[i];
   }
   return k;
 }

@@ -60,6 +60,10 @@ struct Config {
   RateModel electron_neutral = RateModel::lookup;
   bool electron_ion_collisions = true;
   double min_electron_temperature_ev = 1.5;
+  // Plume expansion of the flow area downstream of the exit with the ion divergence angle
+  // (docs/physics.md section 6.8), and thrust times cos(delta_exit) (section 8).
+  bool solve_plume = false;
+  bool thrust_divergence_correction = false;
   std::filesystem::path rates_directory;      // HallThruster.jl reaction files
   std::filesystem::path landmark_rates_file;  // landmark_rates.csv
 

@@ -12,6 +12,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
+#include "hd/hallsim/physics/plume.hpp"
 #include "hd/hallsim/physics/wall_loss.hpp"
 
 namespace hd::hallsim {
@@ -20,7 +21,8 @@ class HeavySpecies;
 
 class ElectronFields {
  public:
-  ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry);
+  // `area` is the flow cross-section, updated by the caller when the plume expands.
+  ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry, const FlowArea& area);
 
   // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then the collisions and fields.
   void initialize(const HeavySpecies& heavy);
@@ -37,7 +39,9 @@ class ElectronFields {
   // update_collisions(); then Te, pe, grad pe.
   void energy_step(double dt_s);
 
+  // Names and units of the electron profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
+  // Integrates phi, then adds the profiles to sums[k...]; returns the next free index.
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k);
 
   // Node arrays (N+2): boundary faces at 0 and N+1, cell centres between.
@@ -46,6 +50,8 @@ class ElectronFields {
   std::vector<double> electric_field_v_m, potential_v, ue_m_s, mobility_m2_v_s;
   std::vector<double> nu_e_hz, nu_an_hz, nu_en_hz, nu_ei_hz, nu_wall_hz, nu_inelastic_hz;
   std::vector<double> magnetic_field_t, cyclotron_frequency_hz, ionization_rate_m3_s;
+  // Number-averaged ion velocity sum n_Z u_Z / sum n_Z and mean ion mass (update_collisions()).
+  std::vector<double> ion_velocity_m_s, ion_mass_kg;
   // Outside LANDMARK mode: the drift energy K = m_e (1 + Omega^2) ue^2 / (2e) (eV), added to
   // the mean energy in rate lookups, and the electron drag D (V/m) in Ohm's law.
   std::vector<double> drift_energy_ev, drag_v_m;
@@ -66,7 +72,7 @@ class ElectronFields {
   const Grid& grid_;
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
-  double area_m2_ = 0.0;
+  const FlowArea& area_;
   std::vector<WallPlasma> wall_plasma_;            // the wall models' inputs per node
   std::vector<WallRates> wall_rates_;              // and their outputs (W / eps, nu_ew_mom)
   std::vector<double> wall_flux_coefficient_;      // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)

@@ -14,6 +14,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/finite_volume.hpp"
+#include "hd/hallsim/physics/plume.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 namespace hd::hallsim {
@@ -22,7 +23,8 @@ class ElectronFields;
 
 class HeavySpecies {
  public:
-  HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry);
+  // `area` is the flow cross-section, updated by the caller when the plume expands.
+  HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry, const FlowArea& area);
 
   std::size_t state_size() const { return state_size_; }
   std::size_t num_fluids() const { return fluids_.size(); }
@@ -53,11 +55,20 @@ class HeavySpecies {
 
   StabilityLimits stability_limits(double cfl, const ElectronFields& electrons) const;
 
-  // Thrust (N): sum over ions of A m n u^2 at the exit minus at the anode face.
+  // At the exit (the last cell), docs/physics.md section 8:
+  // thrust (N), sum over ions of A m n u^2 at the exit minus at the anode face;
   double thrust_n() const;
-  // Ion current (A) through the exit plane: e A sum Z n u in the last cell.
+  // ion current (A), e A sum Z n u;
   double ion_current_a() const;
+  // ion mass flow (kg/s), A sum m n u;
+  double ion_mass_flow_kg_s() const;
+  // mean kinetic energy of the singly charged ions, sum n_1 m u_1^2 / 2 / sum n_1, in eV.
+  double singly_charged_energy_ev() const;
+  // Mass flow (kg/s) entering with the neutrals of propellant p at the anode: the anode flow
+  // and the ingested background gas (section 5.3).
+  double anode_inflow_kg_s(std::size_t p) const { return anode_inflow_kg_s_[p]; }
 
+  // Names and units of this state's profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
   // Adds this state's profiles to sums[k...]; returns the next free index.
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
@@ -85,7 +96,8 @@ class HeavySpecies {
   std::size_t n_ = 0;
   std::size_t num_neutrals_ = 0;
   std::size_t state_size_ = 0;
-  double area_m2_ = 0.0;
+  const FlowArea& area_;
+  std::vector<double> anode_inflow_kg_s_;  // per propellant
   std::vector<std::vector<double>> rho_, rho_u_;
   std::vector<double> inverse_mass_;               // 1 / m per fluid (kg^-1)
   std::vector<double> ion_wall_loss_coefficient_;  // h / dr per padded cell (m^-1), empty when off
