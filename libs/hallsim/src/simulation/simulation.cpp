@@ -31,6 +31,7 @@
 #include "hd/hallsim/numerics/ssprk.hpp"
 #include "hd/hallsim/simulation/electron_fields.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
+#include "hd/hallsim/simulation/performance.hpp"
 
 #include "numerics/arkode_ssprk.hpp"
 #include "numerics/serial_vector.hpp"
@@ -57,19 +58,6 @@ const char* to_string(Status status) {
 
 namespace {
 
-// What the per-frame outputs of docs/physics.md section 8 are computed from.
-struct Frame {
-  double discharge_current_a;
-  double thrust_n;  // divergence-corrected when configured
-  double ion_current_a;
-  double anode_sheath_potential_v;
-  double ion_mass_flow_kg_s;        // through the exit
-  double singly_charged_energy_ev;  // mean kinetic energy of Z = 1 ions at the exit
-  double exit_tan_divergence;
-  double discharge_voltage_v;
-  double anode_mass_flow_kg_s;  // sum over propellants
-};
-
 // A quantity taken at every saved frame; its mean, standard deviation (and peak-to-peak)
 // over the averaging window become scalars `<name>[_std|_p2p]<suffix>`.
 struct FrameQuantity {
@@ -78,35 +66,30 @@ struct FrameQuantity {
   const char* units;   // units attribute
   bool peak_to_peak;
   bool series;  // also stored as /series/<name><suffix>
-  double (*value)(const Frame&);
+  double (*value)(const PerformanceFrame&, double anode_sheath_potential_v);
 };
 
+template <double PerformanceFrame::*member>
+double frame_member(const PerformanceFrame& f, double) {
+  return f.*member;
+}
+
+template <double (*efficiency)(const PerformanceFrame&)>
+double frame_efficiency(const PerformanceFrame& f, double) {
+  return efficiency(f);
+}
+
 constexpr FrameQuantity frame_quantities[] = {
-    {"discharge_current", "_a", "A", true, true, [](const Frame& f) { return f.discharge_current_a; }},
-    {"thrust", "_n", "N", true, true, [](const Frame& f) { return f.thrust_n; }},
-    {"ion_current", "_a", "A", false, false, [](const Frame& f) { return f.ion_current_a; }},
+    {"discharge_current", "_a", "A", true, true, frame_member<&PerformanceFrame::discharge_current_a>},
+    {"thrust", "_n", "N", true, true, frame_member<&PerformanceFrame::thrust_n>},
+    {"ion_current", "_a", "A", false, false, frame_member<&PerformanceFrame::ion_current_a>},
     {"anode_sheath_potential", "_v", "V", false, false,
-     [](const Frame& f) { return f.anode_sheath_potential_v; }},
-    // eta_a = T^2 / (2 mdot_a Id Vd); zero without discharge power
-    {"anode_efficiency", "", "1", false, false,
-     [](const Frame& f) {
-       const double power = 2.0 * f.anode_mass_flow_kg_s * f.discharge_current_a * f.discharge_voltage_v;
-       return power > 0.0 ? f.thrust_n * f.thrust_n / power : 0.0;
-     }},
-    // eta_m = sum m n u A at the exit / mdot_a
-    {"mass_efficiency", "", "1", false, false,
-     [](const Frame& f) { return f.ion_mass_flow_kg_s / f.anode_mass_flow_kg_s; }},
-    // eta_c = Ii / Id
-    {"current_efficiency", "", "1", false, false,
-     [](const Frame& f) {
-       return f.discharge_current_a > 0.0 ? f.ion_current_a / f.discharge_current_a : 0.0;
-     }},
-    // eta_v = (n_1-weighted m u_1^2 / (2e) at the exit) / Vd
-    {"voltage_efficiency", "", "1", false, false,
-     [](const Frame& f) { return f.singly_charged_energy_ev / f.discharge_voltage_v; }},
-    // eta_div = cos^2(atan(tan delta_exit)) = 1 / (1 + tan^2)
-    {"divergence_efficiency", "", "1", false, false,
-     [](const Frame& f) { return 1.0 / (1.0 + f.exit_tan_divergence * f.exit_tan_divergence); }},
+     [](const PerformanceFrame&, double v_s) { return v_s; }},
+    {"anode_efficiency", "", "1", false, false, frame_efficiency<anode_efficiency>},
+    {"mass_efficiency", "", "1", false, false, frame_efficiency<mass_efficiency>},
+    {"current_efficiency", "", "1", false, false, frame_efficiency<current_efficiency>},
+    {"voltage_efficiency", "", "1", false, false, frame_efficiency<voltage_efficiency>},
+    {"divergence_efficiency", "", "1", false, false, frame_efficiency<divergence_efficiency>},
 };
 constexpr std::size_t num_frame_quantities = std::size(frame_quantities);
 
@@ -268,22 +251,20 @@ void Simulation::Impl::expand_plume() {
 
 void Simulation::Impl::save_frame(double t) {
   auto& av = averages;
-  const double thrust = heavy.thrust_n();
-  // T cos(delta_exit), cos = 1 / sqrt(1 + tan^2)
   const double tan_exit = area.exit_tan_divergence;
-  const Frame frame{
+  const double thrust = heavy.thrust_n();
+  const PerformanceFrame frame{
       electrons.discharge_current_a,
-      config.thrust_divergence_correction ? thrust / std::sqrt(1.0 + tan_exit * tan_exit) : thrust,
+      config.discharge_voltage_v,
+      anode_mass_flow_kg_s,
+      config.thrust_divergence_correction ? divergence_corrected_thrust_n(thrust, tan_exit) : thrust,
       heavy.ion_current_a(),
-      electrons.anode_sheath_potential_v,
       heavy.ion_mass_flow_kg_s(),
       heavy.singly_charged_energy_ev(),
-      tan_exit,
-      config.discharge_voltage_v,
-      anode_mass_flow_kg_s};
+      tan_exit};
   av.time_s.push_back(t);
   for (std::size_t q = 0; q < num_frame_quantities; ++q)
-    av.values[q].push_back(frame_quantities[q].value(frame));
+    av.values[q].push_back(frame_quantities[q].value(frame, electrons.anode_sheath_potential_v));
   if (t + 1e-15 < config.average_start_time_s) return;
   std::size_t k = heavy.accumulate_profiles(av.sums, 0);
   electrons.accumulate_profiles(av.sums, k);
