@@ -3,8 +3,8 @@
 // the data-generation setup (tests/hallsim/reference_prior_draws.hpp), each run to the end,
 // then the failure rate and every failure's status and reason, the parameters of the failed
 // draws, and the wall time per run.
-//   hallsim_prior_sweep [DRAWS [FIRST [CELLS [DURATION_S]]]]   (from the source root;
-//                                                               default 200 0 128 1e-3)
+//   hallsim_prior_sweep [DRAWS [FIRST [CELLS [DURATION_S [KEY=VALUE ...]]]]]
+// from the source root; default 200 0 128 1e-3; KEY=VALUE are `--set` overrides for studies.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -35,15 +35,17 @@ int main(int argc, char** argv) {
   const std::string cells = argc > 3 ? argv[3] : "128";
   const std::string duration = argc > 4 ? argv[4] : "1e-3";
   const double duration_s = std::stod(duration);
+  const std::vector<std::string> settings(argv + std::min(argc, 5), argv + argc);
   const hd::hallsim::test::ReferencePriorDraws prior;
   std::map<std::string, int> failures;
   std::vector<double> wall;
   std::printf("draws %d..%d, %s cells, %s s, seed %llu\n", first, first + draws - 1, cells.c_str(),
               duration.c_str(), static_cast<unsigned long long>(seed));
   for (int k = first; k < first + draws; ++k) {
-    auto doc = hd::hallsim::test::data_setup_config(
-        source_dir(), {"domain.num_cells=" + cells, "simulation.duration_s=" + duration,
-                       "simulation.average_start_time_s=" + std::to_string(0.5 * duration_s)});
+    std::vector<std::string> overrides{"domain.num_cells=" + cells, "simulation.duration_s=" + duration,
+                                       "simulation.average_start_time_s=" + std::to_string(0.5 * duration_s)};
+    overrides.insert(overrides.end(), settings.begin(), settings.end());
+    auto doc = hd::hallsim::test::data_setup_config(source_dir(), overrides);
     const auto drawn = prior.apply(doc, seed, static_cast<std::uint64_t>(k));
     hd::hallsim::Simulation simulation(hd::hallsim::read_config(doc.root()));
     const hd::hallsim::Result r = simulation.run();

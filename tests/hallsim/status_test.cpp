@@ -75,13 +75,14 @@ TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
   EXPECT_EQ(time.size(), r.series.at("thrust_n").values.size());
 }
 
-// The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
-// excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
-// from CSV, the anode sheath. A short run must stay finite and populate all three charge states, with the
-// multiply charged ions rarer (their production needs higher thresholds).
-TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
+// The general (non-LANDMARK) path of the SPT-100 baseline: tabulated rates for every
+// Xe^{r+} -> Xe^{p+} reaction, excitation, elastic and Coulomb collisions, Mitchner
+// conductivity, the pressure-shifted GaussianBohm, a field from CSV, the anode sheath, ingestion
+// and plume expansion. A short run must stay finite and populate all three charge states, with
+// the multiply charged ions rarer (their production needs higher thresholds).
+TEST(HallsimGeneralModel, SptBaselineRunsAndFillsEveryChargeStateAndOutput) {
   Simulation simulation(test::shipped_config(
-      "spt100_xe3.toml",
+      "spt100.toml",
       {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"}));
   const Result r = simulation.run();
   ASSERT_EQ(r.status, Status::ok) << r.reason;
@@ -96,6 +97,18 @@ TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChar
   // The anode sheath repels electrons: a positive potential of a few Te, far below Vd.
   EXPECT_GT(r.scalars.at("anode_sheath_potential_v").value, 0.0);
   EXPECT_LT(r.scalars.at("anode_sheath_potential_v").value, 50.0);
+  // The plume widens downstream of the exit: A grows, and the divergence costs efficiency.
+  const auto& area = r.average.at("A").values;
+  EXPECT_GT(area.back(), 1.5 * area.front());
+  EXPECT_EQ(area.front(), area[5]);
+  const double eta_div = r.scalars.at("divergence_efficiency").value;
+  EXPECT_GT(eta_div, 0.5);
+  EXPECT_LT(eta_div, 1.0);
+  for (const char* efficiency :
+       {"anode_efficiency", "mass_efficiency", "current_efficiency", "voltage_efficiency"}) {
+    EXPECT_GT(r.scalars.at(efficiency).value, 0.0) << efficiency;
+    EXPECT_LT(r.scalars.at(efficiency).value, 1.5) << efficiency;
+  }
 }
 
 }  // namespace

@@ -45,6 +45,24 @@ void field_and_drift(std::size_t m, double j_channel, const double* __restrict a
   }
 }
 
+// Adds one ion fluid's density n and flux n u to ne += Z n, ji += e Z n u, and to the sums
+// of n and n u over the ions (distinct arrays: __restrict lets the loop vectorize).
+void add_ion_moments(std::size_t m, double z, const double* __restrict n, const double* __restrict flux,
+                     double* __restrict ne, double* __restrict ji, double* __restrict n_sum,
+                     double* __restrict flux_sum) {
+  for (std::size_t i = 0; i < m; ++i) {
+    ne[i] += z * n[i];
+    ji[i] += (e * z) * flux[i];
+    n_sum[i] += n[i];
+    flux_sum[i] += flux[i];
+  }
+}
+
+// sum += x
+void accumulate(std::size_t m, const double* __restrict x, double* __restrict sum) {
+  for (std::size_t i = 0; i < m; ++i) sum[i] += x[i];
+}
+
 // sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
 // the integral latency-bound, and eight lanes are one AVX-512 register.
 template <class F>
@@ -99,6 +117,11 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &resistivity_times_density_,
                   &lookup_energy_ev_,
                   &z_eff_,
+                  &previous_energy_density_,
+                  &ion_density_m3_,
+                  &ion_flux_m2_s_,
+                  &neutral_density_m3_,
+                  &neutral_flux_m2_s_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
@@ -155,6 +178,7 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
   compute_densities(heavy);  // the collisions need ne; the fields need the collisions
   update_collisions();
   update_fields(heavy);
+  compute_drift_energy();
   for (std::size_t i = 0; i < n_ + 2; ++i) energy_density_ev_m3[i] = 1.5 * ne_m3[i] * te_ev[i];
   compute_pressure();
   update_collisions();
@@ -163,7 +187,7 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 
 void ElectronFields::update_fields(const HeavySpecies& heavy) {
   compute_densities(heavy);
-  solve_ohms_law(heavy);
+  solve_ohms_law();
 }
 
 void ElectronFields::compute_densities(const HeavySpecies& heavy) {
@@ -172,19 +196,22 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   const std::size_t num_fluids = heavy.num_fluids();
   for (std::size_t f = 0; f < num_fluids; ++f)
     heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
-  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z.
-  std::fill(ne_m3.begin(), ne_m3.end(), 0.0);
-  std::fill(ji_a_m2.begin(), ji_a_m2.end(), 0.0);
+  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; and the number densities and
+  // fluxes summed over the ions and over the neutrals, for the mean velocities of the drag.
+  for (auto* v :
+       {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
+    std::fill(v->begin(), v->end(), 0.0);
   double* ne = ne_m3.data();
   double* ji = ji_a_m2.data();
+  double* ions = ion_density_m3_.data();
+  double* ion_flux = ion_flux_m2_s_.data();
   for (std::size_t f = num_neutrals; f < num_fluids; ++f) {
-    const double z = heavy.fluid(f).charge;
-    const double* ni = node_density_m3_[f].data();
-    const double* ni_ui = node_flux_m2_s_[f].data();
-    for (std::size_t i = 0; i < m; ++i) {
-      ne[i] += z * ni[i];
-      ji[i] += (e * z) * ni_ui[i];
-    }
+    add_ion_moments(m, heavy.fluid(f).charge, node_density_m3_[f].data(), node_flux_m2_s_[f].data(), ne, ji,
+                    ions, ion_flux);
+  }
+  for (std::size_t f = 0; f < num_neutrals; ++f) {
+    accumulate(m, node_density_m3_[f].data(), neutral_density_m3_.data());
+    accumulate(m, node_flux_m2_s_[f].data(), neutral_flux_m2_s_.data());
   }
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
@@ -209,15 +236,16 @@ void ElectronFields::update_collisions() {
   const auto& fluids = chemistry_.fluids;
   const bool landmark = config_.landmark;
   // One pass per quantity or reaction over the nodes, so that each loop (table lookups
-  // included) vectorizes. Rate lookups take eps = 1.5 Te + K (K from the last field solve;
-  // zero in LANDMARK).
+  // included) vectorizes. Inelastic rate lookups take eps = 1.5 Te + K (K from the last
+  // field solve; zero in LANDMARK).
   double* eps = lookup_energy_ev_.data();
   for (std::size_t i = 0; i < m; ++i) eps[i] = 1.5 * te_ev[i] + drift_energy_ev[i];
-  // nu_en = sum n_n k_en(eps)
+  // nu_en = sum n_n k_en(1.5 Te): the elastic rate without the drift energy, as the reference
+  // code (docs/physics.md section 12, item 10, has the measurement that decided it)
   std::fill(nu_en_hz.begin(), nu_en_hz.end(), 0.0);
   for (const auto& el : chemistry_.elastic) {
     const double* nn = node_density_m3_[static_cast<std::size_t>(el.neutral)].data();
-    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(eps[i]);
+    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(1.5 * te_ev[i]);
   }
   // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
   std::fill(nu_inelastic_hz.begin(), nu_inelastic_hz.end(), 0.0);
@@ -279,26 +307,18 @@ void ElectronFields::update_collisions() {
   }
 }
 
-void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
+void ElectronFields::solve_ohms_law() {
   const std::size_t m = n_ + 2;
-  const std::size_t num_neutrals = config_.propellants.size();
   const bool landmark = config_.landmark;
   if (!landmark) {
     // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+    const double* ions = ion_density_m3_.data();
+    const double* ion_flux = ion_flux_m2_s_.data();
+    const double* nn = neutral_density_m3_.data();
+    const double* nn_un = neutral_flux_m2_s_.data();
     for (std::size_t i = 0; i < m; ++i) {
-      double nn = 0.0, nn_un = 0.0, ions = 0.0, ion_flux = 0.0;
-      for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
-        const double n = node_density_m3_[f][i], flux = node_flux_m2_s_[f][i];
-        if (f < num_neutrals) {
-          nn += n;
-          nn_un += flux;
-        } else {
-          ions += n;
-          ion_flux += flux;
-        }
-      }
-      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
-      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      const double ui_mean = ions[i] > 0.0 ? ion_flux[i] / ions[i] : 0.0;
+      const double un_mean = nn[i] > 0.0 ? nn_un[i] / nn[i] : 0.0;
       drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei_hz[i] + nu_an_hz[i]) + un_mean * nu_en_hz[i]);
     }
   }
@@ -332,12 +352,14 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
   }
   field_and_drift(m, j_d, area_ratio, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(),
                   ue_m_s.data());
-  if (!landmark) {
-    for (std::size_t i = 0; i < m; ++i) {
-      // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
-      const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
-      drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
-    }
+}
+
+void ElectronFields::compute_drift_energy() {
+  if (config_.landmark) return;
+  for (std::size_t i = 0; i < n_ + 2; ++i) {
+    // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
+    const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
+    drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
   }
 }
 
@@ -354,8 +376,10 @@ void ElectronFields::compute_potential() {
   }
 }
 
-void ElectronFields::energy_step(double dt_s) {
+double ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
+  // K of the fields the step starts from; the rate lookups of update_collisions() use it too.
+  compute_drift_energy();
   const bool lumped = !chemistry_.lumped_losses.empty();
   thermal_conductivity(config_.conductivity, {mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, z_eff_},
                        energy_.kappa);
@@ -415,14 +439,22 @@ void ElectronFields::energy_step(double dt_s) {
     bc.anode_flux_constant = 2.0 * ne_m3[0] * ue_m_s[0] * anode_sheath_potential_v;
   }
   bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
+  std::copy(energy_density_ev_m3.begin(), energy_density_ev_m3.end(), previous_energy_density_.begin());
   electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
                        energy_density_ev_m3);
   compute_pressure();
+  double change = 0.0;
+  for (std::size_t i = 0; i < m; ++i) {
+    change = std::max(change, std::abs(energy_density_ev_m3[i] - previous_energy_density_[i]) /
+                                  previous_energy_density_[i]);
+  }
+  return change;
 }
 
 void ElectronFields::compute_pressure() {
   const std::size_t m = n_ + 2;
   const double min_te = config_.min_electron_temperature_ev;
+  ++temperature_version_;
   for (std::size_t i = 0; i < m; ++i) {
     // n_eps >= 1.5 min_Te ne; Te = n_eps / (1.5 ne)
     energy_density_ev_m3[i] = std::max(energy_density_ev_m3[i], 1.5 * min_te * ne_m3[i]);

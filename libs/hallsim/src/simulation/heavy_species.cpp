@@ -15,6 +15,36 @@ constexpr double density_floor_m3 = 1.0;
 // Neutral Rusanov wave speed uses gamma = 5/3 (section 13).
 constexpr double neutral_gamma = 5.0 / 3.0;
 
+// The source loops below take the distinct arrays as __restrict parameters, which lets the
+// compiler vectorize them (it does not honour __restrict on local pointers). Sources are
+// added for the N cells: padded cell i (inputs) is state entry i - 1 (outputs).
+
+// Mass moving from one fluid to another at the rate k rho (ionization):
+//   d(rho_src)/dt -= k rho_src, d(rho_dst)/dt += k rho_src
+void transfer(std::size_t n, const double* __restrict k, const double* __restrict rho,
+              double* __restrict from, double* __restrict to) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    const double rate = k[i] * rho[i];
+    from[i - 1] -= rate;
+    to[i - 1] += rate;
+  }
+}
+
+// d(y)/dt += scale k x
+void add_rate(std::size_t n, double scale, const double* __restrict k, const double* __restrict x,
+              double* __restrict dy) {
+  for (std::size_t i = 1; i <= n; ++i) dy[i - 1] += scale * k[i] * x[i];
+}
+
+// Plume expansion of an ion fluid: d(rho)/dt -= rho u dlnA/dz, d(rho u)/dt -= rho u^2 dlnA/dz
+void area_sources(std::size_t n, const double* __restrict dlna, const double* __restrict rho,
+                  const double* __restrict rho_u, double* __restrict drho, double* __restrict dmom) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    drho[i - 1] -= rho_u[i] * dlna[i];
+    dmom[i - 1] -= rho_u[i] * rho_u[i] / rho[i] * dlna[i];
+  }
+}
+
 }  // namespace
 
 HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry,
@@ -40,7 +70,10 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
                                         channel_width_m);
     any_wall_loss = any_wall_loss || wall[i] > 0.0;
   }
-  if (any_wall_loss) ion_wall_loss_coefficient_ = std::move(wall);
+  if (any_wall_loss) {
+    ion_wall_loss_coefficient_ = std::move(wall);
+    ion_wall_frequency_hz_.assign(fluids_.size() - num_neutrals_, std::vector<double>(n_ + 2, 0.0));
+  }
   // The ingested background flow is shared among the propellants in proportion to their
   // anode flows (section 5.3).
   double total_flow = 0.0;
@@ -207,54 +240,41 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
     const bool ion_reactant = fluids_[src].charge > 0;
     const auto& rho_src = rho_[src];
     const auto& rho_u_src = rho_u_[src];
-    // The state holds cells 1..N at offsets 0..N-1: padded cell i is entry i - 1.
-    double* drho_src = ydot + offset_rho(src);
-    double* drho_dst = ydot + offset_rho(dst);
-    for (std::size_t i = 1; i <= n_; ++i) {
-      const double mass_rate = k_ne[i] * rho_src[i];
-      drho_src[i - 1] -= mass_rate;
-      drho_dst[i - 1] += mass_rate;
-    }
+    transfer(n_, k_ne.data(), rho_src.data(), ydot + offset_rho(src), ydot + offset_rho(dst));
     if (!carry_momentum) continue;
-    double* dmom_src = ydot + offset_rho_u(src);
-    double* dmom_dst = ydot + offset_rho_u(dst);
-    for (std::size_t i = 1; i <= n_; ++i) {
-      // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
-      const double momentum_rate = k_ne[i] * rho_u_src[i];
-      dmom_dst[i - 1] += momentum_rate;
-      if (ion_reactant) dmom_src[i - 1] -= momentum_rate;
-    }
+    // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
+    add_rate(n_, 1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(dst));
+    if (ion_reactant) add_rate(n_, -1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(src));
   }
   if (config_.solve_plume) {
-    // Plume expansion: d(rho)/dt -= rho u dlnA/dz, d(rho u)/dt -= rho u^2 dlnA/dz (ions only;
-    // the neutral equation has no area term, section 6.8).
-    const double* dlna = area_.dlnA_dz_m.data();
+    // Plume expansion, ions only: the neutral equation has no area term (section 6.8).
     for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
-      double* drho = ydot + offset_rho(f);  // padded cell i is entry i - 1
-      double* dmom = ydot + offset_rho_u(f);
-      const double* rho = rho_[f].data();
-      const double* rho_u = rho_u_[f].data();
-      for (std::size_t i = 1; i <= n_; ++i) {
-        drho[i - 1] -= rho_u[i] * dlna[i];
-        dmom[i - 1] -= rho_u[i] * rho_u[i] / rho[i] * dlna[i];
-      }
+      area_sources(n_, area_.dlnA_dz_m.data(), rho_[f].data(), rho_u_[f].data(), ydot + offset_rho(f),
+                   ydot + offset_rho_u(f));
     }
   }
   if (ion_wall_loss_coefficient_.empty()) return;
-  // Ion wall losses: rho_dot = nu_iw rho, nu_iw = (h/dr) sqrt(Z e Te / m), with the momentum
-  // going to the wall and the mass returning to the propellant's neutrals.
+  update_ion_wall_frequencies(electrons);
+  // Ion wall losses: rho_dot = nu_iw rho with the momentum going to the wall and the mass
+  // returning to the propellant's neutrals.
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
-    const Fluid& fl = fluids_[f];
-    const double ze_over_m = fl.charge * constants::elementary_charge_c * inverse_mass_[f];
-    double* drho = ydot + offset_rho(f);  // padded cell i is entry i - 1
-    double* dmom = ydot + offset_rho_u(f);
-    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant));
-    for (std::size_t i = 1; i <= n_; ++i) {
-      const double nu = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
-      drho[i - 1] -= nu * rho_[f][i];
-      dmom[i - 1] -= nu * rho_u_[f][i];
-      drho_neutral[i - 1] += nu * rho_[f][i];
-    }
+    const double* nu = ion_wall_frequency_hz_[f - num_neutrals_].data();
+    transfer(n_, nu, rho_[f].data(), ydot + offset_rho(f),
+             ydot + offset_rho(static_cast<std::size_t>(fluids_[f].propellant)));
+    add_rate(n_, -1.0, nu, rho_u_[f].data(), ydot + offset_rho_u(f));
+  }
+}
+
+void HeavySpecies::update_ion_wall_frequencies(const ElectronFields& electrons) {
+  // Te is frozen over a step: the frequencies change only when the electrons' Te does.
+  if (ion_wall_frequency_version_ == electrons.temperature_version()) return;
+  ion_wall_frequency_version_ = electrons.temperature_version();
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const double ze_over_m = fluids_[f].charge * constants::elementary_charge_c * inverse_mass_[f];
+    auto& nu = ion_wall_frequency_hz_[f - num_neutrals_];
+    // nu_iw = (h/dr) sqrt(Z e Te / m)
+    for (std::size_t i = 1; i <= n_; ++i)
+      nu[i] = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
   }
 }
 
@@ -405,8 +425,9 @@ void HeavySpecies::profile_names(std::vector<std::pair<std::string, std::string>
   // nn, ni_Z, ui_Z; with several propellants nn_<gas>, ni_<gas>_<Z>, ui_<gas>_<Z>.
   const bool one_propellant = num_neutrals_ == 1;
   for (const Fluid& fl : fluids_) {
-    std::string suffix = one_propellant ? "" : "_" + config_.propellants[fl.propellant].gas;
-    if (fl.charge > 0) suffix += "_" + std::to_string(fl.charge);
+    std::string suffix;
+    if (!one_propellant) suffix += "_" + config_.propellants[fl.propellant].gas;
+    if (fl.charge > 0) suffix.append("_").append(std::to_string(fl.charge));
     for (const FluidProfile& p : profiles_of(fl)) names.emplace_back(p.stem + suffix, p.units);
   }
 }

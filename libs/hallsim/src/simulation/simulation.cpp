@@ -132,8 +132,9 @@ struct Simulation::Impl {
 
   Averages averages;
   Result result;
-  double dt = 0.0;           // size of the step in progress (s)
-  bool state_finite = true;  // set by the post-step callback
+  double dt = 0.0;                                                  // size of the step in progress (s)
+  double energy_limit_s = std::numeric_limits<double>::infinity();  // from the last energy step
+  bool state_finite = true;                                         // set by the post-step callback
   bool electrons_finite = true;
 
   explicit Impl(Config c);
@@ -213,7 +214,11 @@ int Simulation::Impl::complete_step(double, N_Vector y, void* self) {
   if (!s.state_finite) return 0;
   s.heavy.fill_padded(state, s.electrons);
   s.electrons.update_fields(s.heavy);
-  s.electrons.energy_step(s.dt);
+  const double change = s.electrons.energy_step(s.dt);
+  // dt_next <= dt r_max / r (a NaN change sets no limit: the finiteness check ends the run)
+  s.energy_limit_s = s.config.max_energy_change > 0.0 && change > 0.0
+                         ? s.dt * s.config.max_energy_change / change
+                         : std::numeric_limits<double>::infinity();
   s.electrons.update_collisions();
   if (s.config.solve_plume) s.expand_plume();
   s.electrons_finite = std::isfinite(s.electrons.discharge_current_a) && std::isfinite(s.electrons.te_ev[1]);
@@ -231,7 +236,7 @@ StabilityLimits Simulation::Impl::step_limits() const {
 
 double Simulation::Impl::choose_dt(int& small_steps) const {
   const StabilityLimits lim = step_limits();
-  double dt = std::min({lim.cfl_s, lim.ionization_s, lim.field_s, config.max_dt_s});
+  double dt = std::min({lim.cfl_s, lim.ionization_s, lim.field_s, energy_limit_s, config.max_dt_s});
   if (dt <= config.min_dt_s) {
     ++small_steps;
     dt = config.min_dt_s;

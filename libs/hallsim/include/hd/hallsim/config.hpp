@@ -85,6 +85,11 @@ struct Config {
   // reference code's scheme (docs/numerics.md).
   int ssp_stages = 6;
   double implicit_energy_theta = 1.0;  // 1 backward Euler, 0.5 Crank-Nicolson
+  // The next step is at most dt r_max / r when the last energy step changed n_eps by the
+  // relative amount r somewhere (docs/numerics.md): Te and the rates it sets are frozen over
+  // a step, so a step that moves them a lot must be followed by a shorter one. 0: no limit
+  // (the default in LANDMARK mode, whose figures predate it).
+  double max_energy_change = 0.3;
   double min_dt_s = 1e-10;
   double max_dt_s = 1e-7;
 

@@ -4,6 +4,7 @@
 // drift, and the energy equation. All arrays are allocated once.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,9 @@ class ElectronFields {
   // They reach E and the heavy-species sources at the next update_fields().
   void update_collisions();
   // One implicit energy step with the fields of update_fields() and the collisions of
-  // update_collisions(); then Te, pe, grad pe.
-  void energy_step(double dt_s);
+  // update_collisions(); then Te, pe, grad pe. Returns the largest relative change of n_eps
+  // over the nodes, max |n_eps+ - n_eps| / n_eps.
+  double energy_step(double dt_s);
 
   // Names and units of the electron profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
@@ -58,13 +60,17 @@ class ElectronFields {
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
+  // Changes whenever te_ev does, so that quantities derived from Te can be cached.
+  std::uint64_t temperature_version() const { return temperature_version_; }
   // Anode sheath potential V_s (V) of the last field solve, used by the next: V_L = Vd + V_s.
   // Zero in LANDMARK mode and with the Dirichlet anode.
   double anode_sheath_potential_v = 0.0;
 
  private:
   void compute_densities(const HeavySpecies& heavy);
-  void solve_ohms_law(const HeavySpecies& heavy);
+  void solve_ohms_law();
+  // The drift energy K is needed only by the rate lookups and the energy step, once per step.
+  void compute_drift_energy();
   void compute_pressure();
   void compute_potential();
 
@@ -80,6 +86,10 @@ class ElectronFields {
   std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
   std::vector<double> lookup_energy_ev_;           // eps = 1.5 Te + K of the rate lookups
   std::vector<double> z_eff_;                      // ne / sum n_Z
+  std::vector<double> previous_energy_density_;    // n_eps before the energy step
+  // sum_Z n_Z, sum_Z n_Z u_Z, and the same over the neutrals, at the nodes
+  std::vector<double> ion_density_m3_, ion_flux_m2_s_, neutral_density_m3_, neutral_flux_m2_s_;
+  std::uint64_t temperature_version_ = 0;
   std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                           // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;           // d/dz stencil on the nodes

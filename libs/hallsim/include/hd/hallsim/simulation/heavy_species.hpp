@@ -5,6 +5,8 @@
 // then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.
 #pragma once
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <utility>
@@ -77,6 +79,7 @@ class HeavySpecies {
   std::size_t offset_rho(std::size_t f) const;
   std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
   void apply_boundaries(double te_anode_ev, double sheath_potential_v);
+  void update_ion_wall_frequencies(const ElectronFields& electrons);
   double node_value(const std::vector<double>& padded, std::size_t i) const {
     if (i == 0) return 0.5 * (padded[0] + padded[1]);
     if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
@@ -101,6 +104,9 @@ class HeavySpecies {
   std::vector<std::vector<double>> rho_, rho_u_;
   std::vector<double> inverse_mass_;               // 1 / m per fluid (kg^-1)
   std::vector<double> ion_wall_loss_coefficient_;  // h / dr per padded cell (m^-1), empty when off
+  // nu_iw per ion fluid and padded cell (s^-1), for the Te of ion_wall_frequency_version_
+  std::vector<std::vector<double>> ion_wall_frequency_hz_;
+  std::uint64_t ion_wall_frequency_version_ = std::numeric_limits<std::uint64_t>::max();
   FaceWorkspace faces_;
   std::vector<std::array<double, 2>> boundary_flux_;
 };
