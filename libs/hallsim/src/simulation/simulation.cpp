@@ -66,17 +66,12 @@ struct FrameQuantity {
   const char* units;   // units attribute
   bool peak_to_peak;
   bool series;  // also stored as /series/<name><suffix>
-  double (*value)(const PerformanceFrame&, double anode_sheath_potential_v);
+  double (*value)(const PerformanceFrame&);
 };
 
 template <double PerformanceFrame::*member>
-double frame_member(const PerformanceFrame& f, double) {
+double frame_member(const PerformanceFrame& f) {
   return f.*member;
-}
-
-template <double (*efficiency)(const PerformanceFrame&)>
-double frame_efficiency(const PerformanceFrame& f, double) {
-  return efficiency(f);
 }
 
 constexpr FrameQuantity frame_quantities[] = {
@@ -84,12 +79,12 @@ constexpr FrameQuantity frame_quantities[] = {
     {"thrust", "_n", "N", true, true, frame_member<&PerformanceFrame::thrust_n>},
     {"ion_current", "_a", "A", false, false, frame_member<&PerformanceFrame::ion_current_a>},
     {"anode_sheath_potential", "_v", "V", false, false,
-     [](const PerformanceFrame&, double v_s) { return v_s; }},
-    {"anode_efficiency", "", "1", false, false, frame_efficiency<anode_efficiency>},
-    {"mass_efficiency", "", "1", false, false, frame_efficiency<mass_efficiency>},
-    {"current_efficiency", "", "1", false, false, frame_efficiency<current_efficiency>},
-    {"voltage_efficiency", "", "1", false, false, frame_efficiency<voltage_efficiency>},
-    {"divergence_efficiency", "", "1", false, false, frame_efficiency<divergence_efficiency>},
+     frame_member<&PerformanceFrame::anode_sheath_potential_v>},
+    {"anode_efficiency", "", "1", false, false, anode_efficiency},
+    {"mass_efficiency", "", "1", false, false, mass_efficiency},
+    {"current_efficiency", "", "1", false, false, current_efficiency},
+    {"voltage_efficiency", "", "1", false, false, voltage_efficiency},
+    {"divergence_efficiency", "", "1", false, false, divergence_efficiency},
 };
 constexpr std::size_t num_frame_quantities = std::size(frame_quantities);
 
@@ -266,10 +261,11 @@ void Simulation::Impl::save_frame(double t) {
       heavy.ion_current_a(),
       heavy.ion_mass_flow_kg_s(),
       heavy.singly_charged_energy_ev(),
-      tan_exit};
+      tan_exit,
+      electrons.anode_sheath_potential_v};
   av.time_s.push_back(t);
   for (std::size_t q = 0; q < num_frame_quantities; ++q)
-    av.values[q].push_back(frame_quantities[q].value(frame, electrons.anode_sheath_potential_v));
+    av.values[q].push_back(frame_quantities[q].value(frame));
   if (t + 1e-15 < config.average_start_time_s) return;
   std::size_t k = heavy.accumulate_profiles(av.sums, 0);
   electrons.accumulate_profiles(av.sums, k);

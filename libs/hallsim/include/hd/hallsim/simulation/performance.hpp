@@ -14,6 +14,7 @@ struct PerformanceFrame {
   double ion_mass_flow_kg_s = 0.0;        // through the exit
   double singly_charged_energy_ev = 0.0;  // mean kinetic energy of the Z = 1 ions at the exit
   double exit_tan_divergence = 0.0;       // tan(delta) at the exit; 0 without plume
+  double anode_sheath_potential_v = 0.0;  // V_s, reported with the frame's outputs
 };
 
 // eta_a = T^2 / (2 mdot_a Id Vd); 0 without discharge power
