@@ -59,9 +59,12 @@ struct Rates {
         linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, m.alpha_inside, m.alpha_outside);
     const double eps = 1.5 * p.te_ev;
     // W / eps = 1e7 alpha exp(-U / eps); nu_ew_mom = 1e7 s^-1 in the channel, 0 in the plume
-    return {m.wall_collision_frequency_hz * alpha * std::exp(-m.sheath_potential_v / eps),
+    const double rate = m.wall_collision_frequency_hz * alpha * std::exp(-m.sheath_potential_v / eps);
+    // d(W/eps)/dln Te = (W/eps) U / eps
+    return {rate,
             linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, m.wall_collision_frequency_hz,
-                              0.0)};
+                              0.0),
+            rate * m.sheath_potential_v / eps};
   }
 
   WallRates operator()(const WallSheath& m) const {
@@ -70,8 +73,11 @@ struct Rates {
     // gamma = min(1 - 8.3 sqrt(m_e / m_i), sigma0 + 1.5 Te / eps* (1 - sigma0)): the cap is
     // the space-charge-limited emission
     const double sigma0 = m.material.see_base_yield;
-    const double gamma = std::min(1.0 - 8.3 * std::sqrt(me / p.mean_ion_mass_kg),
-                                  sigma0 + 1.5 * te / m.material.see_energy_ev * (1.0 - sigma0));
+    const double yield_slope =
+        1.5 / m.material.see_energy_ev * (1.0 - sigma0);  // d gamma / d Te below the cap
+    const double space_charge_cap = 1.0 - 8.3 * std::sqrt(me / p.mean_ion_mass_kg);
+    const double linear_yield = sigma0 + yield_slope * te;
+    const double gamma = std::min(space_charge_cap, linear_yield);
     // j_iw = e h sqrt(e Te) sum Z^1.5 n_Z / sqrt(m_Z)
     const double h = edge_factor(m);
     const double ion_wall_current = e * h * std::sqrt(e * te) * p.ion_wall_flux_moment;
@@ -84,8 +90,14 @@ struct Rates {
         linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, 1.0, m.plume_loss_scale);
     // W = nu_ew s_p (2 Te + (1 - gamma) phi_s), per unit eps = 1.5 Te
     const double power_per_electron = nu_ew * plume_scale * (2.0 * te + (1.0 - gamma) * sheath_potential);
-    return {power_per_electron / (1.5 * te),
-            linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, nu_ew, 0.0)};
+    const double rate = power_per_electron / (1.5 * te);
+    // With q = 1 - gamma and L = phi_s / Te, W/eps = c sqrt(Te) (2/q + L), so
+    // d(W/eps)/dln Te = (W/eps) [1/2 + Te gamma' (2 - q) / (q^2 (2/q + L))], gamma' = 0 at the cap.
+    const double q = 1.0 - gamma;
+    const double gamma_slope = linear_yield < space_charge_cap ? yield_slope : 0.0;
+    const double log_slope = 0.5 + te * gamma_slope * (2.0 - q) / (q * q * (2.0 / q + sheath_potential / te));
+    return {rate, linear_transition(p.z_m, p.channel_length_m, m.transition_length_m, nu_ew, 0.0),
+            rate * log_slope};
   }
 };
 

@@ -118,7 +118,6 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &lookup_energy_ev_,
                   &z_eff_,
                   &previous_energy_density_,
-                  &wall_loss_slope_hz_,
                   &ion_density_m3_,
                   &ion_flux_m2_s_,
                   &neutral_density_m3_,
@@ -133,7 +132,6 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   const double l_ch = config.geometry.channel_length_m;
   wall_plasma_.resize(m);
   wall_rates_.resize(m);
-  perturbed_wall_rates_.resize(m);
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
@@ -294,18 +292,6 @@ void ElectronFields::update_collisions() {
   }
   // The wall model over all nodes at once; nu_e needs its momentum frequency.
   wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
-  if (!landmark) {
-    // g = dR/dln Te of the wall loss rate R = W/eps, by a forward difference, for the energy
-    // step's linearization (energy_step()).
-    constexpr double step = 1e-4;
-    for (std::size_t i = 0; i < m; ++i) wall_plasma_[i].te_ev *= 1.0 + step;
-    wall_rates(config_.wall_loss, wall_plasma_, perturbed_wall_rates_);
-    for (std::size_t i = 0; i < m; ++i) {
-      wall_plasma_[i].te_ev = te_ev[i];
-      wall_loss_slope_hz_[i] =
-          (perturbed_wall_rates_[i].energy_loss_rate_hz - wall_rates_[i].energy_loss_rate_hz) / step;
-    }
-  }
   for (std::size_t i = 0; i < m; ++i) {
     nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
     // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
@@ -436,7 +422,7 @@ double ElectronFields::energy_step(double dt_s) {
     //   R(Te) n_eps ~ (R0 + g) n_eps - g n_eps0,  g = dR/dln Te
     // A rate frozen at Te0 lags by a step where R grows steeply with Te (near the SEE cap), and
     // the energy flips between two values every step; a falling R needs no linearization.
-    const double g = wall_loss_slope_hz_[i];
+    const double g = config_.landmark ? 0.0 : wall_rates_[i].energy_loss_rate_log_slope_hz;
     if (g > 0.0) {
       energy_.loss_rate_hz[i] += g;
       energy_.source[i] += g * energy_density_ev_m3[i];

@@ -80,6 +80,9 @@ struct WallRates {
   double energy_loss_rate_hz = 0.0;
   // Electron-wall momentum collision frequency nu_ew_mom (s^-1), added to nu_e.
   double momentum_frequency_hz = 0.0;
+  // d(energy_loss_rate_hz)/dln Te (s^-1) at fixed densities: the energy step linearizes the
+  // loss with it.
+  double energy_loss_rate_log_slope_hz = 0.0;
 };
 
 WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma);

@@ -81,8 +81,6 @@ class ElectronFields {
   const FlowArea& area_;
   std::vector<WallPlasma> wall_plasma_;            // the wall models' inputs per node
   std::vector<WallRates> wall_rates_;              // and their outputs (W / eps, nu_ew_mom)
-  std::vector<WallRates> perturbed_wall_rates_;    // the same at Te (1 + 1e-4)
-  std::vector<double> wall_loss_slope_hz_;         // d(W/eps)/dln Te (s^-1), 0 in LANDMARK mode
   std::vector<double> wall_flux_coefficient_;      // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;          // 1 / (e mu ne)
   std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
