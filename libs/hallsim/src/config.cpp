@@ -116,8 +116,7 @@ Config read_config(const hd::config::Table& root) {
   c.cfl = numerics.get_double_or("cfl", 0.5, {1e-3, 0.799});
   c.ssp_stages = static_cast<int>(numerics.get_int_or("ssp_stages", 6, {2, 16}));
   c.implicit_energy_theta = numerics.get_double_or("implicit_energy_theta", 1.0, {0.5, 1.0});
-  c.max_energy_change =
-      numerics.get_double_or("max_energy_change", c.landmark ? 0.0 : 0.3, Range::non_negative());
+  c.max_energy_change = numerics.get_double_or("max_energy_change", 0.0, Range::non_negative());
   c.min_dt_s = numerics.get_double_or("min_dt_s", 1e-10, Range::positive());
   c.max_dt_s = numerics.get_double_or("max_dt_s", 1e-7, Range::positive());
   c.max_small_steps = static_cast<int>(numerics.get_int_or("max_small_steps", 100, {1, 1e9}));

@@ -85,11 +85,11 @@ struct Config {
   // reference code's scheme (docs/numerics.md).
   int ssp_stages = 6;
   double implicit_energy_theta = 1.0;  // 1 backward Euler, 0.5 Crank-Nicolson
-  // The next step is at most dt r_max / r when the last energy step changed n_eps by the
-  // relative amount r somewhere (docs/numerics.md): Te and the rates it sets are frozen over
-  // a step, so a step that moves them a lot must be followed by a shorter one. 0: no limit
-  // (the default in LANDMARK mode, whose figures predate it).
-  double max_energy_change = 0.3;
+  // When > 0, the next step is at most dt r_max / r after an energy step that changed n_eps
+  // by the relative amount r somewhere (Te and the rates it sets are frozen over a step).
+  // Off by default: over the reference prior it cost 14 % more steps and changed neither the
+  // failure count nor the distance to small-step solutions (docs/numerics.md).
+  double max_energy_change = 0.0;
   double min_dt_s = 1e-10;
   double max_dt_s = 1e-7;
 
