@@ -32,8 +32,9 @@ int main(int argc, char** argv) {
     hd::hallsim::write_result(output, result, doc.to_toml(), hd::version());
     spdlog::info("{}: status {}, {} steps in {:.1f} s; Id = {:.3f} A (std {:.3f}), thrust = {:.2f} mN",
                  output.string(), hd::hallsim::to_string(result.status), result.steps, result.wall_time_s,
-                 result.scalars.at("discharge_current_A"), result.scalars.at("discharge_current_std_A"),
-                 1e3 * result.scalars.at("thrust_N"));
+                 result.scalars.at("discharge_current_a").value,
+                 result.scalars.at("discharge_current_std_a").value,
+                 1e3 * result.scalars.at("thrust_n").value);
     if (result.status != hd::hallsim::Status::ok) {
       spdlog::error("simulation failed: {}", result.reason);
       return 2;
