@@ -9,6 +9,7 @@
 
 #include "hd/app/app.hpp"
 #include "hd/app/logging.hpp"
+#include "hd/common/atomic_file.hpp"
 #include "hd/common/progress.hpp"
 #include "hd/common/version.hpp"
 #include "hd/hallsim/config.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   return app.run(argc, argv, [&] {
     hd::config::Document doc = app.load_config();
     const hd::hallsim::Config config = hd::hallsim::read_config(doc.root());
+    hd::require_writable(output, "simulation output");
     hd::hallsim::Simulation simulation(config);
     const auto to_us = [](double t_s) { return static_cast<std::int64_t>(std::llround(t_s * 1e6)); };
     hd::Progress progress("hallsim", to_us(config.duration_s), "us simulated", app.progress_options());

@@ -79,6 +79,21 @@ void write_folder_atomically(const fs::path& target, const std::function<void(co
   if (replacing) fs::remove_all(old, ec);
 }
 
+void require_writable(const fs::path& target, const std::string& what) {
+  if (target.empty() || target.filename().empty()) throw Error("the " + what + " needs a file name");
+  const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) throw Error(target.string() + ": cannot create its folder for the " + what + ": " + ec.message());
+  if (fs::is_directory(target, ec))
+    throw Error(target.string() + ": is a folder, not a file name for the " + what);
+  const fs::path probe = temporary_path_for(target);
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(target.string() + ": cannot write the " + what + " there: " + std::strerror(errno));
+  ::close(fd);
+  fs::remove(probe, ec);
+}
+
 void write_text_atomically(const fs::path& target, std::string_view contents) {
   write_file_atomically(target, [&](const fs::path& tmp) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

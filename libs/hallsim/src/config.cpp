@@ -90,6 +90,12 @@ Config read_config(const hd::config::Table& root) {
   c.num_cells = static_cast<std::size_t>(domain.get_int_or("num_cells", 200, {2, 100000}));
   c.grid =
       domain.get_choice_or("grid", {"even", "uneven"}, "even") == "even" ? GridKind::even : GridKind::uneven;
+  // The domain holds the channel and the near plume: a channel beyond the cathode plane
+  // runs to "status ok" with an absurd discharge current.
+  if (!(c.domain_length_m > c.geometry.channel_length_m))
+    domain.fail("length_m", "= " + config::format_number(c.domain_length_m) +
+                                " must exceed thruster.channel_length_m = " +
+                                config::format_number(c.geometry.channel_length_m));
 
   const Table discharge = root.table_or_empty("discharge");
   c.discharge_voltage_v = discharge.get_double("discharge_voltage_v", Range::positive());
@@ -119,6 +125,9 @@ Config read_config(const hd::config::Table& root) {
   c.max_energy_change = numerics.get_double_or("max_energy_change", 0.0, Range::non_negative());
   c.min_dt_s = numerics.get_double_or("min_dt_s", 1e-10, Range::positive());
   c.max_dt_s = numerics.get_double_or("max_dt_s", 1e-7, Range::positive());
+  if (c.max_dt_s < c.min_dt_s)
+    numerics.fail("max_dt_s", "= " + config::format_number(c.max_dt_s) +
+                                  " is below min_dt_s = " + config::format_number(c.min_dt_s));
   c.max_small_steps = static_cast<int>(numerics.get_int_or("max_small_steps", 100, {1, 1e9}));
 
   const Table sim = root.table_or_empty("simulation");

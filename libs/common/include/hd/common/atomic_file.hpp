@@ -29,6 +29,11 @@ void write_text_atomically(const std::filesystem::path& target, std::string_view
 void write_folder_atomically(const std::filesystem::path& target,
                              const std::function<void(const std::filesystem::path& tmp)>& write);
 
+// Checks, before any work, that `target` can be written: a name is given, and its folder
+// exists (or can be created) and accepts a new file. An hd::Error names the path
+// otherwise, so a long run never ends unable to save its result.
+void require_writable(const std::filesystem::path& target, const std::string& what);
+
 // fsync a file or folder by path; throws hd::Error naming the path on failure.
 void fsync_path(const std::filesystem::path& path);
 
