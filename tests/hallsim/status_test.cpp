@@ -44,7 +44,8 @@ TEST(HallsimStatus, StepSizeCollapseIsReported) {
 // Forcing steps 100x above the CFL limit makes the explicit scheme blow up; the run ends
 // with a status instead of a crash or an exception.
 TEST(HallsimStatus, BlowUpEndsAsNonfiniteNotAsACrash) {
-  const Result r = run_case1({"numerics.min_dt_s=1e-6", "numerics.max_small_steps=1000000"});
+  const Result r =
+      run_case1({"numerics.min_dt_s=1e-6", "numerics.max_dt_s=1e-6", "numerics.max_small_steps=1000000"});
   EXPECT_EQ(r.status, Status::nonfinite);
   EXPECT_NE(r.reason.find("non-finite"), std::string::npos) << r.reason;
   EXPECT_LT(r.steps, 1000000);
