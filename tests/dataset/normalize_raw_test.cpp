@@ -311,6 +311,19 @@ TEST_F(NormalizeRaw, BadInputIsAOneLineErrorAndTheEarlierOutputStaysIntact) {
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
 }
 
+TEST_F(NormalizeRaw, ShardsOfDifferentLayoutsAreRefused) {
+  const fs::path shard = raw_ / raw_shard_name(2, 7);
+  RawFile file(shard);
+  RawHeader header = file.header();
+  const std::vector<RawRow> rows = file.read(0, file.rows());
+  header.layout.channel_units[1] = "cm^-3";
+  file = RawFile(raw_ / raw_shard_name(0, 7));  // the shard to replace must not be open
+  write_raw_file(shard, header, rows);
+  expect_one_line_error(
+      [&] { normalize_raw(request_); },
+      shard.string() + ": its layout (channels, grid, scalars or parameters) differs from ");
+}
+
 TEST_F(NormalizeRaw, ASplitOfAnotherDatasetIsRefused) {
   const fs::path other = scratch_ / "other";
   std::vector<RawRow> rows;

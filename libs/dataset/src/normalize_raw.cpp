@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <numeric>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
