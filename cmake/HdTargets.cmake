@@ -84,3 +84,44 @@ function(hd_add_test name)
                ENVIRONMENT "HD_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()
+
+# hd_expect_cli(<name> RC <status> [STDERR regex] [STDOUT regex] [ONE_LINE]
+#               [PROTECT path...] [FIXTURES_REQUIRED fixture...] [FIXTURES_SETUP fixture...]
+#               [RESOURCE_LOCK name...] COMMAND ...)
+#   Test Cli.<name>: runs COMMAND in the source root as a user would (tests/cli/expect.cmake)
+#   and checks the exit status and output. ONE_LINE: stderr is exactly one line (the
+#   suite's error convention: no stack trace, no second message). PROTECT: files or folders
+#   that must be byte-identical after the command (a failed run never damages earlier
+#   output). A crash (a signal instead of an exit status) always fails. RESOURCE_LOCK keeps
+#   tests that share an output folder from running at the same time.
+function(hd_expect_cli name)
+  cmake_parse_arguments(ARG "ONE_LINE" "RC;STDERR;STDOUT"
+                        "COMMAND;PROTECT;FIXTURES_REQUIRED;FIXTURES_SETUP;RESOURCE_LOCK" ${ARGN})
+  set(defs "-DEXPECT_RC=${ARG_RC}")
+  if(DEFINED ARG_STDERR)
+    list(APPEND defs "-DEXPECT_STDERR=${ARG_STDERR}")
+  endif()
+  if(DEFINED ARG_STDOUT)
+    list(APPEND defs "-DEXPECT_STDOUT=${ARG_STDOUT}")
+  endif()
+  if(ARG_ONE_LINE)
+    list(APPEND defs "-DONE_LINE=ON")
+  endif()
+  if(ARG_PROTECT)
+    string(REPLACE ";" "|" protect "${ARG_PROTECT}")
+    list(APPEND defs "-DPROTECT=${protect}")
+  endif()
+  string(REPLACE ";" "|" command "${ARG_COMMAND}")
+  add_test(NAME Cli.${name}
+    COMMAND "${CMAKE_COMMAND}" "-DCOMMAND=${command}" ${defs} -P "${PROJECT_SOURCE_DIR}/tests/cli/expect.cmake"
+    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+  set_tests_properties(Cli.${name} PROPERTIES LABELS "unit;cli")
+  if(ARG_FIXTURES_REQUIRED)
+    set_tests_properties(Cli.${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES_REQUIRED}")
+  endif()
+  foreach(property FIXTURES_SETUP RESOURCE_LOCK)
+    if(ARG_${property})
+      set_tests_properties(Cli.${name} PROPERTIES ${property} "${ARG_${property}}")
+    endif()
+  endforeach()
+endfunction()

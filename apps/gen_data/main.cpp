@@ -11,7 +11,6 @@
 // committed work ends. Exit status: 0 when every owned simulation is in the folder (failed
 // simulations are rows too), 1 for bad input or I/O errors, 2 for usage errors, 130 when
 // SIGINT or SIGTERM stopped it after committing the running simulations.
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -85,57 +84,6 @@ std::optional<ShardSpec> parse_shard(const std::string& text) {
   return s;
 }
 
-// The status line: done, failed, rate and ETA. hd::Progress has no place for the failed
-// count, so the line is drawn here with the same conventions (redrawn on a terminal,
-// a plain line every 30 s in logs).
-class StatusLine {
- public:
-  explicit StatusLine(std::string label) : label_(std::move(label)), tty_(isatty(fileno(stderr)) != 0) {}
-
-  void update(const hd::datagen::GenerateProgress& p, bool final_line = false) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!started_) {
-      started_ = true;
-      start_ = last_ = now;
-      resumed_ = p.resumed;
-    }
-    const auto interval = tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(30000);
-    if (!final_line && now - last_ < interval) return;
-    last_ = now;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    const double rate = elapsed > 0 ? static_cast<double>(p.done - resumed_) / elapsed : 0.0;
-    const std::string eta = rate > 0 && p.total > p.done
-                                ? ", ETA " + hd::format_duration(static_cast<double>(p.total - p.done) / rate)
-                                : "";
-    const double percent =
-        p.total > 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0;
-    std::fprintf(stderr, "%s%s %lld/%lld simulations (%.1f%%), %lld failed, %.3g sims/s%s%s",
-                 tty_ ? "\r\033[K" : "", label_.c_str(), static_cast<long long>(p.done),
-                 static_cast<long long>(p.total), percent, static_cast<long long>(p.failed), rate,
-                 eta.c_str(), tty_ && !final_line ? "" : "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  std::string label_;
-  bool tty_;
-  bool started_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
-  std::int64_t resumed_ = 0;
-};
-
-// CLI11's PositiveNumber reports the whole double range; this names the value.
-CLI::Validator positive() {
-  return CLI::Validator(
-      [](std::string& text) {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        return end != text.c_str() && *end == '\0' && value > 0 ? std::string()
-                                                                : "must be positive, not " + text;
-      },
-      "POSITIVE");
-}
-
 void print_layout(const hd::datagen::SimulationFactory& factory) {
   const auto& l = factory.layout();
   const auto list = [](const std::vector<std::string>& names, const std::vector<std::string>& units) {
@@ -166,7 +114,7 @@ int main(int argc, char** argv) {
   std::string shard_text = "0/1";
   bool check = false;
   hd::datagen::GenerateOptions options;
-  cli.add_option("-n,--num-sims", num_sims, "Simulations in the dataset")->check(positive());
+  cli.add_option("-n,--num-sims", num_sims, "Simulations in the dataset")->check(hd::app::positive());
   cli.add_option("-o,--out", out, "Output folder (created; a rerun continues the run it holds)");
   cli.add_option("--shard", shard_text, "Run only task I of N (0-based) of a job array, e.g. --shard 3/16")
       ->type_name("I/N")
@@ -178,11 +126,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--check", check, "Configure and probe simulation 0, print what each row holds, and exit");
   cli.add_option("--commit-rows", options.commit_rows,
                  "Commit a shard's finished simulations once this many wait")
-      ->check(positive())
+      ->check(hd::app::positive())
       ->capture_default_str();
   cli.add_option("--commit-interval", options.commit_interval_s,
                  "... or once the oldest has waited this long (s): a crash loses at most this much work")
-      ->check(positive())
+      ->check(hd::app::positive())
       ->capture_default_str();
 
   return app.run(argc, argv, [&] {
@@ -202,15 +150,19 @@ int main(int argc, char** argv) {
                                   ? "gen_data worker " + std::to_string(options.worker.index) + "/" +
                                         std::to_string(options.worker.count)
                                   : std::string("gen_data");
-    StatusLine status(label);
-    // The line is info: --quiet (warnings only) hides it.
-    const bool show_progress = mpi.rank() == 0 && spdlog::should_log(spdlog::level::info);
-    if (show_progress) options.on_progress = [&](const auto& p) { status.update(p); };
+    // The total is known once the owned shards are read back, at the first report.
+    std::optional<hd::Progress> progress;
+    const auto show = [&](const hd::datagen::GenerateProgress& p) {
+      if (!progress) progress.emplace(label, p.total, "simulations", app.progress_options());
+      progress->set_detail(std::to_string(p.failed) + " failed");
+      progress->update(p.done);
+    };
+    if (mpi.rank() == 0) options.on_progress = show;
 
     const auto start = std::chrono::steady_clock::now();
     const hd::datagen::GenerateSummary summary = hd::datagen::generate(factory, options);
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (show_progress) status.update(summary.progress, true);
+    if (progress) progress->finish();
     const auto& p = summary.progress;
     const double ran = static_cast<double>(p.done - p.resumed);
     spdlog::info(

@@ -26,14 +26,15 @@ int main(int argc, char** argv) {
     const hd::hallsim::Config config = hd::hallsim::read_config(doc.root());
     hd::hallsim::Simulation simulation(config);
     const auto to_us = [](double t_s) { return static_cast<std::int64_t>(std::llround(t_s * 1e6)); };
-    hd::Progress progress("hallsim", to_us(config.duration_s), "us simulated");
+    hd::Progress progress("hallsim", to_us(config.duration_s), "us simulated", app.progress_options());
     const hd::hallsim::Result result = simulation.run([&](double t_s) { progress.update(to_us(t_s)); });
     progress.finish();
     hd::hallsim::write_result(output, result, doc.to_toml(), hd::version());
     spdlog::info("{}: status {}, {} steps in {:.1f} s; Id = {:.3f} A (std {:.3f}), thrust = {:.2f} mN",
                  output.string(), hd::hallsim::to_string(result.status), result.steps, result.wall_time_s,
-                 result.scalars.at("discharge_current_A"), result.scalars.at("discharge_current_std_A"),
-                 1e3 * result.scalars.at("thrust_N"));
+                 result.scalars.at("discharge_current_a").value,
+                 result.scalars.at("discharge_current_std_a").value,
+                 1e3 * result.scalars.at("thrust_n").value);
     if (result.status != hd::hallsim::Status::ok) {
       spdlog::error("simulation failed: {}", result.reason);
       return 2;

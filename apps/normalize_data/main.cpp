@@ -10,7 +10,7 @@
 // when it already holds the normalization of the same inputs, nothing is done (--force
 // redoes it). Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors, 130 when
 // SIGINT or SIGTERM stopped it (nothing written).
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "hd/app/app.hpp"
@@ -39,13 +39,13 @@ int main(int argc, char** argv) {
       throw hd::Error("--set needs --config (the data config whose [normalization] table it changes)");
     }
     request.stop = &hd::app::stop_on_signals();
-    // Both passes read every raw row: one line counts them together. --quiet hides it.
-    std::unique_ptr<hd::Progress> progress;
-    if (spdlog::should_log(spdlog::level::info))
-      request.on_progress = [&](const hd::dataset::NormalizeProgress& p) {
-        if (!progress) progress = std::make_unique<hd::Progress>("normalize_data", 2 * p.total, "rows");
-        progress->update((p.pass - 1) * p.total + p.done);
-      };
+    // Both passes read every raw row: one line counts them together.
+    std::optional<hd::Progress> progress;
+    request.on_progress = [&](const hd::dataset::NormalizeProgress& p) {
+      if (!progress) progress.emplace("normalize_data", 2 * p.total, "rows", app.progress_options());
+      progress->set_detail(p.pass == 1 ? "filter and statistics" : "writing");
+      progress->update((p.pass - 1) * p.total + p.done);
+    };
 
     const hd::dataset::NormalizeReport report = hd::dataset::normalize_raw(request);
     if (progress) progress->finish();

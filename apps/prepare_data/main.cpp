@@ -16,8 +16,7 @@
 // DIR/normalized already holds that of the same inputs. It ends with the files of an
 // uninterrupted run. Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors,
 // 130 when SIGINT or SIGTERM stopped it (the committed work is kept).
-#include <cstdlib>
-#include <memory>
+#include <optional>
 #include <string>
 
 #include "hd/app/app.hpp"
@@ -50,17 +49,6 @@ bool holds_splits(const fs::path& folder, const hd::dataset::SimulationSplits& s
   }
 }
 
-CLI::Validator positive_count() {
-  return CLI::Validator(
-      [](std::string& text) {
-        char* end = nullptr;
-        const long long value = std::strtoll(text.c_str(), &end, 10);
-        return end != text.c_str() && *end == '\0' && value > 0 ? std::string()
-                                                                : "must be positive, not " + text;
-      },
-      "POSITIVE");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,7 +61,7 @@ int main(int argc, char** argv) {
   auto& cli = app.cli();
   cli.add_option("-o,--out", out, "Output folder (created; a rerun continues what it holds)")->required();
   cli.add_option("-n,--num-sims", num_sims, "Simulations to generate (a rerun may leave it out)")
-      ->check(positive_count());
+      ->check(hd::app::positive());
 
   return app.run(argc, argv, [&] {
     hd::datagen::DataConfig config = hd::datagen::read_data_config(app.load_config());
@@ -95,7 +83,6 @@ int main(int argc, char** argv) {
       num_sims = *recorded;
     }
     const auto& stop = hd::app::stop_on_signals();
-    const bool show_progress = spdlog::should_log(spdlog::level::info);
 
     spdlog::info("prepare_data [1/3] generate: {} simulations of {} into {}", num_sims,
                  config.source.string(), raw.string());
@@ -105,13 +92,14 @@ int main(int argc, char** argv) {
     generation.num_sims = num_sims;
     generation.threads = app.threads();
     generation.stop = &stop;
-    std::unique_ptr<hd::Progress> progress;
-    if (show_progress)
-      generation.on_progress = [&](const hd::datagen::GenerateProgress& p) {
-        if (!progress)
-          progress = std::make_unique<hd::Progress>("prepare_data generate", p.total, "simulations");
-        progress->update(p.done);
-      };
+    // The totals are known at the first report of each step.
+    std::optional<hd::Progress> progress;
+    generation.on_progress = [&](const hd::datagen::GenerateProgress& p) {
+      if (!progress)
+        progress.emplace("prepare_data generate", p.total, "simulations", app.progress_options());
+      progress->set_detail(std::to_string(p.failed) + " failed");
+      progress->update(p.done);
+    };
     const hd::datagen::GenerateSummary generated = hd::datagen::generate(factory, generation);
     if (progress) progress->finish();
     if (generated.stopped) {
@@ -139,12 +127,11 @@ int main(int argc, char** argv) {
     request.options = normalize_options;
     request.stop = &stop;
     progress.reset();
-    if (show_progress)
-      request.on_progress = [&](const hd::dataset::NormalizeProgress& p) {
-        if (!progress)
-          progress = std::make_unique<hd::Progress>("prepare_data normalize", 2 * p.total, "rows");
-        progress->update((p.pass - 1) * p.total + p.done);
-      };
+    request.on_progress = [&](const hd::dataset::NormalizeProgress& p) {
+      if (!progress) progress.emplace("prepare_data normalize", 2 * p.total, "rows", app.progress_options());
+      progress->set_detail(p.pass == 1 ? "filter and statistics" : "writing");
+      progress->update((p.pass - 1) * p.total + p.done);
+    };
     const hd::dataset::NormalizeReport report = hd::dataset::normalize_raw(request);
     if (progress) progress->finish();
     if (report.stopped) {

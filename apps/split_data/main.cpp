@@ -9,7 +9,6 @@
 // Options given on the command line override the config's [split] table. The result is a
 // function of the seed, the fractions and the ok simulations alone, so rerunning it gives
 // the same files. Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors.
-#include <cstdlib>
 #include <optional>
 #include <string>
 
@@ -18,22 +17,6 @@
 #include "hd/common/error.hpp"
 #include "hd/datagen/data_config.hpp"
 #include "hd/dataset/split.hpp"
-
-namespace {
-
-CLI::Validator fraction() {
-  return CLI::Validator(
-      [](std::string& text) {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        return end != text.c_str() && *end == '\0' && value >= 0.0 && value < 1.0
-                   ? std::string()
-                   : "must be a fraction in [0, 1), not " + text;
-      },
-      "FRACTION");
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   hd::app::App app("split_data", "Split a raw dataset's simulations into train, val_small and val_large");
@@ -45,9 +28,9 @@ int main(int argc, char** argv) {
   cli.add_option("-i,--in", raw, "Raw dataset folder (gen_data --out)")->required();
   cli.add_option("-o,--out", out, "Folder of the split files (default: IN/splits)");
   cli.add_option("--val-small", val_small, "Fraction of the simulations in val_small (default 0.002)")
-      ->check(fraction());
+      ->check(hd::app::finite_in(0.0, 1.0));
   cli.add_option("--val-large", val_large, "Fraction of the simulations in val_large (default 0.1)")
-      ->check(fraction());
+      ->check(hd::app::finite_in(0.0, 1.0));
 
   return app.run(argc, argv, [&] {
     hd::dataset::SplitOptions options;

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
       .add_option("--export-sigma-rel", export_sigma_rel,
                   "Instead of training: reconstruct the EMA of this relative width (0, 0.2887] and write "
                   "a sampling model folder")
-      ->check(CLI::Range(1e-6, 0.2887));
+      ->check(hd::app::finite_in(1e-6, 0.2887));
   app.cli().add_option("--export", export_dir, "Model folder --export-sigma-rel writes (default OUT/model)");
 
   return app.run(argc, argv, [&] {
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
                  hd::edm2::parameter_count(*trainer.model()), app.threads(),
                  trainer.resumed() ? "from step " + std::to_string(trainer.step()) : "from scratch");
     const auto& stop_requested = hd::app::stop_on_signals();
-    hd::Progress progress("train", total, "steps");
+    hd::Progress progress("train", total, "steps", app.progress_options());
     progress.update(trainer.step());
     const bool finished = trainer.run(stop_requested, [&](const hd::edm2::StepReport& r) {
       progress.update(r.step);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// LANDMARK case 1 (configs/hallsim/landmark_case1.toml) from its initial state for
-// 0.5 ms simulated, at 100 and 200 cells, on one core. Reported counter:
-// s_per_ms = wall seconds per simulated millisecond.
+// Wall seconds per simulated millisecond (counter s_per_ms), on one core, from the initial
+// state: LANDMARK case 1 (configs/hallsim/landmark_case1.toml) for 0.5 ms at 100 and 200
+// cells, and the SPT-100 baseline (configs/hallsim/spt100.toml: 128 cells, Xe up to 3+,
+// plume, ingestion) for 1 ms as shipped.
 //   bench_hallsim --benchmark_counters_tabular=true      (from the source root)
 #include <benchmark/benchmark.h>
 
@@ -15,19 +16,14 @@
 
 namespace {
 
-std::filesystem::path case1() {
+std::filesystem::path shipped(const std::string& name) {
   const char* dir = std::getenv("HD_SOURCE_DIR");
   const std::filesystem::path root = dir != nullptr ? dir : std::filesystem::current_path();
-  return root / "configs" / "hallsim" / "landmark_case1.toml";
+  return root / "configs" / "hallsim" / name;
 }
 
-void landmark_case1(benchmark::State& state) {
-  const double simulated_s = 0.5e-3;
-  const auto doc =
-      hd::config::Document::load(case1(), {"domain.num_cells=" + std::to_string(state.range(0)),
-                                           "simulation.duration_s=" + std::to_string(simulated_s),
-                                           "simulation.average_start_time_s=0.0"});
-  const hd::hallsim::Config config = hd::hallsim::read_config(doc.root());
+void run(benchmark::State& state, const hd::hallsim::Config& config) {
+  const double simulated_s = config.duration_s;
   double wall_s = 0.0;
   long long steps = 0;
   for (auto _ : state) {
@@ -43,7 +39,21 @@ void landmark_case1(benchmark::State& state) {
   state.counters["steps_per_ms"] = static_cast<double>(steps) / runs / (simulated_s * 1e3);
 }
 
+void landmark_case1(benchmark::State& state) {
+  const auto doc =
+      hd::config::Document::load(shipped("landmark_case1.toml"),
+                                 {"domain.num_cells=" + std::to_string(state.range(0)),
+                                  "simulation.duration_s=0.5e-3", "simulation.average_start_time_s=0.0"});
+  run(state, hd::hallsim::read_config(doc.root()));
+}
+
+void spt100_baseline(benchmark::State& state) {
+  const auto doc = hd::config::Document::load(shipped("spt100.toml"));
+  run(state, hd::hallsim::read_config(doc.root()));
+}
+
 BENCHMARK(landmark_case1)->Arg(100)->Arg(200)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+BENCHMARK(spt100_baseline)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
 }  // namespace
 

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   const std::string config = argc > 1 ? argv[1] : "configs/hallsim/landmark_case1.toml";
   const hd::hallsim::Result reference = run(config, {0.1, 2, 1.0});
   std::printf("reference: CFL 0.1, SSPRK22, theta 1: %lld steps, %.1f s, Id %.4f A\n", reference.steps,
-              reference.wall_time_s, reference.scalars.at("discharge_current_A"));
+              reference.wall_time_s, reference.scalars.at("discharge_current_a").value);
   std::printf(
       "| CFL | stages | theta | steps | wall (s) | Id (A) | dId | ne L2 | Te L2 | E L2 "
       "|\n|---|---|---|---|---|---|---|---|---|---|\n");
@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
       std::printf("| %.3g | %d | %.1f | failed: %s |\n", c.cfl, c.stages, c.theta, r.reason.c_str());
       continue;
     }
-    const double id = r.scalars.at("discharge_current_A"),
-                 id_ref = reference.scalars.at("discharge_current_A");
+    const double id = r.scalars.at("discharge_current_a").value,
+                 id_ref = reference.scalars.at("discharge_current_a").value;
     std::printf("| %.3g | %d | %.1f | %lld | %.1f | %.4f | %+.2e | %.2e | %.2e | %.2e |\n", c.cfl, c.stages,
                 c.theta, r.steps, r.wall_time_s, id, (id - id_ref) / id_ref,
                 relative_l2(r.average.at("ne").values, reference.average.at("ne").values),

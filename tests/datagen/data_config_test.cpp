@@ -123,8 +123,8 @@ TEST_F(DataConfigFile, AChannelHallsimDoesNotWriteIsNamed) {
 }
 
 TEST_F(DataConfigFile, AScalarHallsimDoesNotWriteIsNamed) {
-  expect_one_line_error([&] { load(text_ + "scalars = [\"thrust_N\", \"thrust_mN\"]\n"); },
-                        "output.scalars: hallsim writes no scalar \"thrust_mN\"");
+  expect_one_line_error([&] { load(text_ + "scalars = [\"thrust_n\", \"thrust_mn\"]\n"); },
+                        "output.scalars: hallsim writes no scalar \"thrust_mn\"");
 }
 
 TEST_F(DataConfigFile, ADistributionErrorNamesTheParameter) {

@@ -88,15 +88,17 @@ TEST(SimulationFactory, ARowHoldsWhatHallsimComputedInPhysicalUnits) {
           << l.channels[c];
   }
   for (std::size_t s = 0; s < l.scalar_names.size(); ++s)
-    EXPECT_EQ(row.scalars[s], r.scalars.at(l.scalar_names[s]));
+    EXPECT_EQ(row.scalars[s], r.scalars.at(l.scalar_names[s]).value);
   ASSERT_EQ(l.series_time_s.size(), 16u);
   EXPECT_EQ(l.series_time_s.front(), 2e-5);
   EXPECT_DOUBLE_EQ(l.series_time_s.back(), 4e-5);
   for (std::size_t j = 0; j < 16; ++j) {
-    EXPECT_EQ(row.series[j],
-              static_cast<float>(interpolate_clamped(r.time_s, r.discharge_current_a, l.series_time_s[j])));
+    EXPECT_EQ(row.series[j], static_cast<float>(interpolate_clamped(r.series.at("time_s").values,
+                                                                    r.series.at("discharge_current_a").values,
+                                                                    l.series_time_s[j])));
     EXPECT_EQ(row.series[16 + j],
-              static_cast<float>(interpolate_clamped(r.time_s, r.thrust_n, l.series_time_s[j])));
+              static_cast<float>(interpolate_clamped(r.series.at("time_s").values,
+                                                     r.series.at("thrust_n").values, l.series_time_s[j])));
   }
   // The magnetic field channel is the drawn scale times the thruster's profile.
   const dataset::RawRow other = f.run(5);
@@ -156,7 +158,7 @@ TEST(SimulationFactory, UnitsFollowTheNameSuffix) {
   EXPECT_EQ(units_from_name("neutral_velocity_m_s"), "m/s");
   EXPECT_EQ(units_from_name("background_pressure_torr"), "Torr");
   EXPECT_EQ(units_from_name("discharge_current_std_a"), "A");
-  EXPECT_EQ(units_from_name("thrust_N"), "N");
+  EXPECT_EQ(units_from_name("thrust_n"), "N");
   EXPECT_EQ(units_from_name("magnetic_field_scale"), "1");
   EXPECT_EQ(units_from_name("anom_center"), "1");
 }

@@ -313,6 +313,34 @@ TEST_F(Training, NonFiniteGradientsAreZeroedAndCounted) {
 
 using hd::testing::expect_one_line_error;
 
+// A checkpoint whose weights went non-finite (a damaged file, or a run that diverged past
+// the gradient guard) must not resume: training on would only spread the NaN.
+TEST_F(Training, CheckpointWithNonFiniteWeightsIsRefused) {
+  auto c = config();
+  c.total_steps = 2;
+  {
+    Trainer trainer(c, RunFolder{dir_ / "nan_weights"}, true);
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(trainer.run(stop, [](const StepReport&) {}));
+    torch::NoGradGuard no_grad;
+    trainer.model()->parameters()[0].fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  {
+    // The finished run's checkpoint is fine; write one holding the NaN weights.
+    auto more = c;
+    more.total_steps = 3;
+    Trainer trainer(more, RunFolder{dir_ / "nan_weights"}, false);
+    torch::NoGradGuard no_grad;
+    trainer.model()->parameters()[0].fill_(std::numeric_limits<float>::quiet_NaN());
+    std::atomic<bool> stop{true};
+    EXPECT_FALSE(trainer.run(stop, [](const StepReport&) {}));
+  }
+  const auto before = fs::last_write_time(dir_ / "nan_weights" / "checkpoint.pt");
+  expect_one_line_error([&] { Trainer t(c, RunFolder{dir_ / "nan_weights"}, false); },
+                        "checkpoint.pt: entry `model` holds non-finite weights");
+  EXPECT_EQ(fs::last_write_time(dir_ / "nan_weights" / "checkpoint.pt"), before);
+}
+
 TEST_F(Training, CorruptCheckpointIsAOneLineErrorNamingTheFile) {
   fs::create_directories(dir_ / "corrupt");
   std::ofstream(dir_ / "corrupt" / "checkpoint.pt") << "garbage";

@@ -31,20 +31,31 @@ void operator delete(void* p, std::size_t) noexcept {
 namespace hd::hallsim {
 namespace {
 
-TEST(HallsimAllocation, StepLoopAllocatesNothing) {
-  Simulation simulation(test::shipped_config(
-      "landmark_case1.toml",
-      {"domain.num_cells=100", "simulation.duration_s=5e-4", "simulation.average_start_time_s=1e-4"}));
+// Allocation counts between consecutive progress callbacks, which come every 2048 steps and
+// once more after the loop (the averages are assembled then, which allocates).
+void expect_no_allocation_in_the_step_loop(const Config& config) {
+  Simulation simulation(config);
   std::vector<long long> counts;
   counts.reserve(64);
   const Result r = simulation.run([&](double) { counts.push_back(allocations.load()); });
   ASSERT_EQ(r.status, Status::ok) << r.reason;
-  // Callbacks come every 2048 steps, and once more after the loop (the averages are
-  // assembled then, which allocates).
   ASSERT_GE(counts.size(), 3u) << r.steps << " steps";
   for (std::size_t k = 1; k + 1 < counts.size(); ++k) {
     EXPECT_EQ(counts[k], counts[k - 1]) << "allocations between progress callbacks " << k - 1 << " and " << k;
   }
+}
+
+TEST(HallsimAllocation, StepLoopAllocatesNothing) {
+  expect_no_allocation_in_the_step_loop(test::shipped_config(
+      "landmark_case1.toml",
+      {"domain.num_cells=100", "simulation.duration_s=5e-4", "simulation.average_start_time_s=1e-4"}));
+}
+
+// The general path: three charge states, lookup rates, plume, ingestion, pressure shift,
+// the linearized wall loss and the energy step limit.
+TEST(HallsimAllocation, SptBaselineStepLoopAllocatesNothing) {
+  expect_no_allocation_in_the_step_loop(test::shipped_config(
+      "spt100.toml", {"simulation.duration_s=4e-4", "simulation.average_start_time_s=1e-4"}));
 }
 
 }  // namespace

@@ -21,8 +21,9 @@ std::pair<double, double> mass_balance(const Config& c, const std::vector<std::s
                                        double& initial_mass) {
   const Grid grid = make_grid(c.grid, c.num_cells, 0.0, c.domain_length_m, c.geometry.channel_length_m);
   const Chemistry chemistry = build_chemistry(c);
-  HeavySpecies heavy(c, grid, chemistry);
-  ElectronFields electrons(c, grid, chemistry);
+  const FlowArea area = channel_flow_area(grid, c.geometry);
+  HeavySpecies heavy(c, grid, chemistry, area);
+  ElectronFields electrons(c, grid, chemistry, area);
   const std::size_t size = heavy.state_size();
   std::vector<double> y(size), y1(size), k1(size), k2(size);
   heavy.initial_state(y.data());

@@ -60,8 +60,8 @@ void check_case(int case_number) {
   const double density_ref = (n1.value + n2.value + nh.value) / 3.0;
 
   std::printf("LANDMARK case %d: Id %.3f A (std %.3f), thrust %.1f mN, %lld steps\n", case_number,
-              r.scalars.at("discharge_current_A"), r.scalars.at("discharge_current_std_A"),
-              1e3 * r.scalars.at("thrust_N"), r.steps);
+              r.scalars.at("discharge_current_a").value, r.scalars.at("discharge_current_std_a").value,
+              1e3 * r.scalars.at("thrust_n").value, r.steps);
   std::printf("  peak energy  %6.2f eV      reference %6.2f eV      (%+.1f %%)\n", energy.value, energy_ref,
               100.0 * (energy.value / energy_ref - 1.0));
   std::printf("  peak E       %6.2f kV/m    reference %6.2f kV/m    (%+.1f %%)\n", 1e-3 * field.value,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "hd/common/error.hpp"
+#include "hd/hallsim/collisions/reactions.hpp"
 #include "hd/testing/errors.hpp"
 
 #include "test_support.hpp"
@@ -39,6 +40,26 @@ TEST(HallsimRateTable, XenonIonizationMatchesTheQuotedRate) {
 TEST(HallsimRateTable, MissingFileIsAnErrorNamingIt) {
   hd::testing::expect_one_line_error([] { read_reaction_file("no/such/ionization_Xe_Xe9+.dat"); },
                                      "ionization_Xe_Xe9+.dat");
+}
+
+// Up to Xe3+ with lookup rates: the neutral first, then the ions, and every single-reactant
+// ionization A^{r+} -> A^{p+} with r < p <= 3 (six reactions), thresholds from the files.
+TEST(HallsimChemistry, TriplyChargedXenonHasEveryIonizationPath) {
+  Config c;
+  c.propellants[0].max_charge = 3;
+  c.rates_directory = data_dir() / "reactions";
+  const Chemistry chem = build_chemistry(c);
+  ASSERT_EQ(chem.fluids.size(), 4u);
+  EXPECT_EQ(chem.fluids[0].name, "Xe");
+  EXPECT_EQ(chem.fluids[1].name, "Xe+");
+  EXPECT_EQ(chem.fluids[3].name, "Xe3+");
+  EXPECT_EQ(chem.fluids[3].charge, 3);
+  ASSERT_EQ(chem.ionization.size(), 6u);
+  EXPECT_EQ(chem.ionization[0].reactant, 0);
+  EXPECT_EQ(chem.ionization[0].product, 1);
+  EXPECT_NEAR(chem.ionization[0].energy_ev, 12.13, 0.01);
+  EXPECT_EQ(chem.excitation.size(), 1u);
+  EXPECT_EQ(chem.elastic.size(), 1u);
 }
 
 }  // namespace

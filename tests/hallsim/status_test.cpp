@@ -59,21 +59,30 @@ TEST(HallsimStatus, ShortRunIsOkAndFillsEveryOutput) {
     ASSERT_TRUE(r.average.count(field)) << field;
     EXPECT_EQ(r.average.at(field).values.size(), 40u) << field;
   }
-  for (const char* scalar : {"discharge_current_A", "discharge_current_std_A", "discharge_current_p2p_A",
-                             "thrust_N", "ion_current_A"}) {
+  for (const char* scalar :
+       {"discharge_current_a", "discharge_current_std_a", "discharge_current_p2p_a", "thrust_n",
+        "thrust_std_n", "thrust_p2p_n", "ion_current_a", "ion_current_std_a", "anode_sheath_potential_v",
+        "anode_efficiency", "anode_efficiency_std", "mass_efficiency", "current_efficiency",
+        "voltage_efficiency", "divergence_efficiency"}) {
     EXPECT_TRUE(r.scalars.count(scalar)) << scalar;
   }
-  EXPECT_GT(r.time_s.size(), 100u);
-  EXPECT_EQ(r.time_s.size(), r.discharge_current_a.size());
+  EXPECT_EQ(r.scalars.at("discharge_current_a").units, "A");
+  EXPECT_EQ(r.scalars.at("thrust_std_n").units, "N");
+  EXPECT_EQ(r.scalars.at("anode_efficiency").units, "1");
+  const auto& time = r.series.at("time_s").values;
+  EXPECT_GT(time.size(), 100u);
+  EXPECT_EQ(time.size(), r.series.at("discharge_current_a").values.size());
+  EXPECT_EQ(time.size(), r.series.at("thrust_n").values.size());
 }
 
-// The general (non-LANDMARK) path: tabulated rates for every Xe^{r+} -> Xe^{p+} reaction,
-// excitation, elastic and Coulomb collisions, Mitchner conductivity, MultiLogBohm, a field
-// from CSV, the anode sheath. A short run must stay finite and populate all three charge states, with the
-// multiply charged ions rarer (their production needs higher thresholds).
-TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChargeState) {
+// The general (non-LANDMARK) path of the SPT-100 baseline: tabulated rates for every
+// Xe^{r+} -> Xe^{p+} reaction, excitation, elastic and Coulomb collisions, Mitchner
+// conductivity, the pressure-shifted GaussianBohm, a field from CSV, the anode sheath, ingestion
+// and plume expansion. A short run must stay finite and populate all three charge states, with
+// the multiply charged ions rarer (their production needs higher thresholds).
+TEST(HallsimGeneralModel, SptBaselineRunsAndFillsEveryChargeStateAndOutput) {
   Simulation simulation(test::shipped_config(
-      "spt100_xe3.toml",
+      "spt100.toml",
       {"domain.num_cells=48", "simulation.duration_s=1e-4", "simulation.average_start_time_s=5e-5"}));
   const Result r = simulation.run();
   ASSERT_EQ(r.status, Status::ok) << r.reason;
@@ -84,10 +93,22 @@ TEST(HallsimGeneralModel, TriplyChargedXenonWithLookupRatesRunsAndFillsEveryChar
   EXPECT_GT(peak("ni_3"), 0.0);
   EXPECT_GT(peak("ni_1"), peak("ni_2"));
   EXPECT_GT(peak("ni_2"), peak("ni_3"));
-  EXPECT_GT(r.scalars.at("discharge_current_A"), 0.0);
+  EXPECT_GT(r.scalars.at("discharge_current_a").value, 0.0);
   // The anode sheath repels electrons: a positive potential of a few Te, far below Vd.
-  EXPECT_GT(r.scalars.at("anode_sheath_potential_V"), 0.0);
-  EXPECT_LT(r.scalars.at("anode_sheath_potential_V"), 50.0);
+  EXPECT_GT(r.scalars.at("anode_sheath_potential_v").value, 0.0);
+  EXPECT_LT(r.scalars.at("anode_sheath_potential_v").value, 50.0);
+  // The plume widens downstream of the exit: A grows, and the divergence costs efficiency.
+  const auto& area = r.average.at("A").values;
+  EXPECT_GT(area.back(), 1.5 * area.front());
+  EXPECT_EQ(area.front(), area[5]);
+  const double eta_div = r.scalars.at("divergence_efficiency").value;
+  EXPECT_GT(eta_div, 0.5);
+  EXPECT_LT(eta_div, 1.0);
+  for (const char* efficiency :
+       {"anode_efficiency", "mass_efficiency", "current_efficiency", "voltage_efficiency"}) {
+    EXPECT_GT(r.scalars.at(efficiency).value, 0.0) << efficiency;
+    EXPECT_LT(r.scalars.at(efficiency).value, 1.5) << efficiency;
+  }
 }
 
 }  // namespace

@@ -53,6 +53,32 @@ TEST(HallsimWallLoss, ConstantSheathPotentialIsTheLandmarkForm) {
   EXPECT_EQ(wall_rates(landmark, xenon_plasma(0.04)).momentum_frequency_hz, 0.0);
 }
 
+// The slope the energy step linearizes with, d(W/eps)/dln Te, against a centred difference
+// (relative step 1e-5: truncation ~1e-10, rounding ~1e-11 of the rate) below the SEE cap
+// (10 eV), above it (40 eV: gamma = 0.983 for xenon) and for the LANDMARK model.
+TEST(HallsimWallLoss, LossRateSlopeMatchesACentredDifference) {
+  const auto centred = [](const WallLoss& model, WallPlasma p) {
+    const double te = p.te_ev, h = 1e-5;
+    p.te_ev = te * (1.0 + h);
+    const double up = wall_rates(model, p).energy_loss_rate_hz;
+    p.te_ev = te * (1.0 - h);
+    const double down = wall_rates(model, p).energy_loss_rate_hz;
+    return (up - down) / (std::log1p(h) - std::log1p(-h));
+  };
+  ConstantSheathPotential landmark;
+  for (const WallLoss& model : {WallLoss{WallSheath{}}, WallLoss{landmark}}) {
+    for (const double te : {10.0, 40.0}) {
+      WallPlasma p = xenon_plasma(0.01);
+      p.te_ev = te;
+      const WallRates r = wall_rates(model, p);
+      const double expected = centred(model, p);
+      EXPECT_NEAR(r.energy_loss_rate_log_slope_hz, expected, 1e-6 * std::abs(expected) + 1e-9)
+          << "model " << model.index() << ", Te " << te;
+      EXPECT_GT(r.energy_loss_rate_log_slope_hz, 0.0);
+    }
+  }
+}
+
 TEST(HallsimWallLoss, UnknownMaterialIsAnErrorListingTheChoices) {
   EXPECT_THROW(wall_material("Graphite"), Error);
 }

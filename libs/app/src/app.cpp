@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/app/app.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <sstream>
 
 #include "hd/app/logging.hpp"
 #include "hd/app/platform.hpp"
@@ -90,9 +93,44 @@ int App::run(int argc, char** argv, const std::function<int()>& body) {
     // Not an hd::Error: a bug or a resource failure. Still one line: LibTorch's messages
     // carry a C++ backtrace after the first.
     const std::string what = e.what();
-    std::fprintf(stderr, "%s: internal error: %s\n", name_.c_str(), what.substr(0, what.find('\n')).c_str());
+    const std::string first = what.substr(0, what.find('\n'));
+    // LibTorch's allocator reports running out of memory as an enforce failure.
+    if (const auto at = first.find("can't allocate memory"); at != std::string::npos) {
+      std::fprintf(stderr, "%s: error: out of memory: %s (try a smaller batch or fewer threads)\n",
+                   name_.c_str(), first.substr(at).c_str());
+    } else {
+      std::fprintf(stderr, "%s: internal error: %s\n", name_.c_str(), first.c_str());
+    }
   }
   return 1;
+}
+
+namespace {
+
+CLI::Validator number_check(std::string description, std::function<bool(double)> ok,
+                            std::string requirement) {
+  return CLI::Validator(
+      [ok = std::move(ok), requirement = std::move(requirement)](std::string& text) {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool number = end != text.c_str() && *end == '\0' && std::isfinite(value);
+        return number && ok(value) ? std::string() : "must be " + requirement + ", not " + text;
+      },
+      std::move(description));
+}
+
+}  // namespace
+
+CLI::Validator finite_in(double min, double max) {
+  std::ostringstream range;
+  range << "a number in [" << min << ", " << max << "]";
+  return number_check(
+      "NUMBER", [=](double v) { return v >= min && v <= max; }, range.str());
+}
+
+CLI::Validator positive() {
+  return number_check(
+      "POSITIVE", [](double v) { return v > 0.0; }, "a positive number");
 }
 
 }  // namespace hd::app

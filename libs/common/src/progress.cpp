@@ -24,15 +24,15 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-Progress::Progress(std::string label, std::int64_t total, std::string unit, std::chrono::seconds log_interval)
+Progress::Progress(std::string label, std::int64_t total, std::string unit, ProgressOptions options)
     : label_(std::move(label)),
       total_(total),
       unit_(std::move(unit)),
-      log_interval_(log_interval),
+      log_interval_(options.log_interval),
       start_(std::chrono::steady_clock::now()),
       last_print_(start_),
       tty_(isatty(fileno(stderr)) != 0),
-      out_(stderr) {}
+      out_(options.quiet ? nullptr : stderr) {}
 
 Progress::~Progress() {
   if (!finished_) finish();
@@ -60,13 +60,15 @@ std::string Progress::status() const {
   const double percent = total_ > 0 ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 0.0;
   const std::string eta =
       rate > 0 && total_ > done_ ? " ETA " + format_duration(static_cast<double>(total_ - done_) / rate) : "";
-  std::snprintf(buf, sizeof buf, "%s %lld/%lld %s (%.1f%%) %.3g %s/s%s", label_.c_str(),
-                static_cast<long long>(done_), static_cast<long long>(total_), unit_.c_str(), percent, rate,
-                unit_.c_str(), eta.c_str());
+  const std::string detail = detail_.empty() ? "" : ", " + detail_ + ",";
+  std::snprintf(buf, sizeof buf, "%s %lld/%lld %s (%.1f%%)%s %.3g %s/s%s", label_.c_str(),
+                static_cast<long long>(done_), static_cast<long long>(total_), unit_.c_str(), percent,
+                detail.c_str(), rate, unit_.c_str(), eta.c_str());
   return buf;
 }
 
 void Progress::print(bool final_line) {
+  if (out_ == nullptr) return;
   if (tty_) {
     std::fprintf(out_, "\r\033[K%s%s", status().c_str(), final_line ? "\n" : "");
   } else {

@@ -16,14 +16,8 @@ namespace hd::datagen {
 
 namespace {
 
-// The series every row keeps, from hallsim's saved frames.
-struct SeriesSource {
-  const char* name;
-  const char* units;
-  std::vector<double> hallsim::Result::*values;
-};
-constexpr SeriesSource kSeries[] = {{"discharge_current_a", "A", &hallsim::Result::discharge_current_a},
-                                    {"thrust_n", "N", &hallsim::Result::thrust_n}};
+// The series every row keeps, from hallsim's saved frames (Result::series, with "time_s").
+constexpr const char* kSeries[] = {"discharge_current_a", "thrust_n"};
 
 SimulationStatus to_status(hallsim::Status status) {
   switch (status) {
@@ -116,12 +110,12 @@ SimulationFactory::SimulationFactory(DataConfig config, std::uint64_t master_see
       throw Error(out.scalars_origin + ": hallsim writes no scalar \"" + name + "\" (it writes " +
                   join(scalars) + ")");
   l.scalar_names = out.scalars.empty() ? scalars : out.scalars;
-  for (const auto& name : l.scalar_names) l.scalar_units.push_back(units_from_name(name));
+  for (const auto& name : l.scalar_names) l.scalar_units.push_back(result.scalars.at(name).units);
   window_start_s_ = first.config.average_start_time_s;
   window_end_s_ = first.config.duration_s;
-  for (const SeriesSource& s : kSeries) {
-    l.series_names.push_back(s.name);
-    l.series_units.push_back(s.units);
+  for (const char* name : kSeries) {
+    l.series_names.push_back(name);
+    l.series_units.push_back(result.series.at(name).units);
   }
   const int frames = out.series_frames;
   for (int j = 0; j < frames; ++j)
@@ -204,15 +198,16 @@ void SimulationFactory::fill_outputs(const hallsim::Result& result, dataset::Raw
   for (const std::string& name : l.scalar_names) {
     const auto it = result.scalars.find(name);
     if (it == result.scalars.end()) throw Error("hallsim wrote no scalar " + name);
-    if (!std::isfinite(it->second)) return nonfinite(name);
-    row.scalars.push_back(it->second);
+    if (!std::isfinite(it->second.value)) return nonfinite(name);
+    row.scalars.push_back(it->second.value);
   }
   row.series.clear();
-  for (const SeriesSource& s : kSeries) {
-    const std::vector<double>& values = result.*s.values;
+  const std::vector<double>& time_s = result.series.at("time_s").values;
+  for (const char* name : kSeries) {
+    const std::vector<double>& values = result.series.at(name).values;
     for (double t : l.series_time_s) {
-      const double v = interpolate_clamped(result.time_s, values, t);
-      if (!std::isfinite(v)) return nonfinite(s.name);
+      const double v = interpolate_clamped(time_s, values, t);
+      if (!std::isfinite(v)) return nonfinite(name);
       row.series.push_back(static_cast<float>(v));
     }
   }

@@ -51,6 +51,15 @@ ModelConfig read_model_config(const config::Table& t) {
                                       std::to_string(heads) + " heads, which do not divide the width " +
                                       std::to_string(width) + " of a level with attention");
   }
+  // A resolution that is no level's length would be dropped silently.
+  for (const int resolution : c.attention_resolutions) {
+    bool found = false;
+    for (int level = 0; level < levels; ++level) found = found || (c.length >> level) == resolution;
+    if (!found)
+      t.fail("attention_resolutions", "holds " + std::to_string(resolution) +
+                                          ", which is no level's length (" + std::to_string(c.length) +
+                                          " halved up to " + std::to_string(levels - 1) + " times)");
+  }
   if (c.joint_labels && c.label_dim == 0)
     t.fail("joint_labels", "needs label_dim > 0 (the scalars to model as channels)");
   return c;

@@ -5,6 +5,7 @@
 
 #include "hd/common/config.hpp"
 #include "hd/common/error.hpp"
+#include "hd/hallsim/collisions/reactions.hpp"
 
 namespace hd::hallsim {
 namespace {
@@ -16,11 +17,6 @@ std::filesystem::path existing_file(const Table& t, std::string_view key) {
   auto path = t.get_path(key);
   if (!std::filesystem::is_regular_file(path)) t.fail(key, "file not found: " + path.string());
   return path;
-}
-
-RateModel rate_model(const Table& t, std::string_view key, std::string_view fallback) {
-  const std::string name = t.get_choice_or(key, {"landmark", "lookup", "none"}, fallback);
-  return name == "landmark" ? RateModel::landmark : name == "lookup" ? RateModel::lookup : RateModel::none;
 }
 
 void read_thruster(const Table& t, Config& c) {
@@ -50,7 +46,7 @@ void read_propellants(const Table& root, Config& c) {
   c.propellants.clear();
   for (const Table& t : tables) {
     Propellant p;
-    p.gas = t.get_choice_or("gas", {"Xe", "Kr", "Ar", "N2"}, "Xe");
+    p.gas = t.get_choice_or("gas", gas_names(), "Xe");
     p.anode_mass_flow_rate_kg_s = t.get_double("anode_mass_flow_rate_kg_s", Range::positive());
     p.max_charge = static_cast<int>(t.get_int_or("max_charge", 1, {1, 3}));
     p.neutral_velocity_m_s = t.get_double_or("neutral_velocity_m_s", 150.0, Range::positive());
@@ -63,9 +59,9 @@ void read_propellants(const Table& root, Config& c) {
 void read_physics(const Table& t, Config& c) {
   c.landmark = t.get_bool_or("landmark", false);
   const std::string fallback = c.landmark ? "landmark" : "lookup";
-  c.ionization = rate_model(t, "ionization_model", fallback);
-  c.excitation = rate_model(t, "excitation_model", fallback);
-  c.electron_neutral = rate_model(t, "electron_neutral_model", fallback);
+  c.ionization = read_rate_model(t, "ionization_model", fallback);
+  c.excitation = read_rate_model(t, "excitation_model", fallback);
+  c.electron_neutral = read_rate_model(t, "electron_neutral_model", fallback);
   c.electron_ion_collisions = t.get_bool_or("electron_ion_collisions", !c.landmark);
   c.min_electron_temperature_ev = t.get_double_or("min_electron_temperature_ev", 1.5, Range::positive());
   const bool uses_landmark_table = c.ionization == RateModel::landmark || c.excitation == RateModel::landmark;
@@ -78,62 +74,9 @@ void read_physics(const Table& t, Config& c) {
       t.fail("rates_directory", "folder not found: " + c.rates_directory.string());
     }
   }
-  const std::string kappa =
-      t.get_choice_or("conductivity", {"mitchner", "landmark"}, c.landmark ? "landmark" : "mitchner");
-  c.conductivity = kappa == "landmark" ? Conductivity{LandmarkConductivity{}} : Conductivity{Mitchner{}};
-}
-
-void read_anomalous(const Table& t, Config& c) {
-  const std::string model =
-      t.get_choice_or("model", {"none", "bohm", "two_zone_bohm", "multi_log_bohm"}, "two_zone_bohm");
-  if (model == "none") {
-    c.anomalous_transport = NoAnomalousTransport{};
-  } else if (model == "bohm") {
-    c.anomalous_transport = Bohm{t.get_double_or("coefficient", 1.0 / 16.0, Range::non_negative())};
-  } else if (model == "two_zone_bohm") {
-    TwoZoneBohm m;
-    m.c_inside = t.get_double_or("c_inside", m.c_inside, Range::non_negative());
-    m.c_outside = t.get_double_or("c_outside", m.c_outside, Range::non_negative());
-    m.transition_length_m =
-        t.get_double_or("transition_length_m", 0.1 * c.geometry.channel_length_m, Range::non_negative());
-    c.anomalous_transport = m;
-  } else {
-    MultiLogBohm m;
-    m.z_m = t.get_doubles("z_m");
-    m.c = t.get_doubles("c", Range::positive());
-    if (m.z_m.size() != m.c.size() || m.z_m.empty()) t.fail("c", "needs one value per entry of z_m");
-    for (std::size_t i = 1; i < m.z_m.size(); ++i) {
-      if (m.z_m[i] <= m.z_m[i - 1]) t.fail("z_m", "must increase");
-    }
-    c.anomalous_transport = m;
-  }
-}
-
-void read_wall_loss(const Table& t, Config& c) {
-  const std::string model =
-      t.get_choice_or("model", {"none", "constant_sheath_potential", "wall_sheath"}, "wall_sheath");
-  const double default_transition = 0.1 * c.geometry.channel_length_m;
-  if (model == "none") {
-    c.wall_loss = NoWallLosses{};
-  } else if (model == "constant_sheath_potential") {
-    ConstantSheathPotential m;
-    m.sheath_potential_v = t.get_double_or("sheath_potential_v", m.sheath_potential_v, Range::positive());
-    m.alpha_inside = t.get_double_or("alpha_inside", m.alpha_inside, Range::non_negative());
-    m.alpha_outside = t.get_double_or("alpha_outside", m.alpha_outside, Range::non_negative());
-    m.transition_length_m = t.get_double_or("transition_length_m", default_transition, Range::non_negative());
-    m.wall_collision_frequency_hz =
-        t.get_double_or("wall_collision_frequency_hz", m.wall_collision_frequency_hz, Range::non_negative());
-    c.wall_loss = m;
-  } else {
-    WallSheath m;
-    m.material = wall_material(
-        t.get_choice_or("material", {"Alumina", "BoronNitride", "SiO2", "BNSiO2", "SiC"}, "BNSiO2"));
-    m.loss_scale = t.get_double_or("loss_scale", m.loss_scale, Range::non_negative());
-    m.plume_loss_scale = t.get_double_or("plume_loss_scale", m.plume_loss_scale, Range::non_negative());
-    m.transition_length_m = t.get_double_or("transition_length_m", default_transition, Range::non_negative());
-    m.ion_wall_losses = t.get_bool_or("ion_wall_losses", false);
-    c.wall_loss = m;
-  }
+  c.conductivity = read_conductivity(t, c.landmark);
+  c.solve_plume = t.get_bool_or("solve_plume", false);
+  c.thrust_divergence_correction = t.get_bool_or("thrust_divergence_correction", false);
 }
 
 }  // namespace
@@ -162,9 +105,10 @@ Config read_config(const hd::config::Table& root) {
       discharge.get_double_or("cathode_electron_temperature_ev", 2.0, Range::positive());
 
   read_propellants(root, c);
+  c.background_gas = read_background_gas(root.table_or_empty("background_gas"));
   read_physics(root.table_or_empty("physics"), c);
-  read_anomalous(root.table_or_empty("anomalous_transport"), c);
-  read_wall_loss(root.table_or_empty("wall_loss"), c);
+  c.anomalous_transport = read_anomalous_transport(root.table_or_empty("anomalous_transport"), c.geometry);
+  c.wall_loss = read_wall_loss(root.table_or_empty("wall_loss"), c.geometry);
 
   const Table numerics = root.table_or_empty("numerics");
   c.reconstruct = numerics.get_bool_or("reconstruct", true);
@@ -172,6 +116,7 @@ Config read_config(const hd::config::Table& root) {
   c.cfl = numerics.get_double_or("cfl", 0.5, {1e-3, 0.799});
   c.ssp_stages = static_cast<int>(numerics.get_int_or("ssp_stages", 6, {2, 16}));
   c.implicit_energy_theta = numerics.get_double_or("implicit_energy_theta", 1.0, {0.5, 1.0});
+  c.max_energy_change = numerics.get_double_or("max_energy_change", 0.0, Range::non_negative());
   c.min_dt_s = numerics.get_double_or("min_dt_s", 1e-10, Range::positive());
   c.max_dt_s = numerics.get_double_or("max_dt_s", 1e-7, Range::positive());
   c.max_small_steps = static_cast<int>(numerics.get_int_or("max_small_steps", 100, {1, 1e9}));

@@ -4,17 +4,36 @@
 #include <fstream>
 #include <string>
 
+#include "hd/common/config.hpp"
 #include "hd/common/csv.hpp"
 #include "hd/common/error.hpp"
 #include "hd/common/interpolate.hpp"
+#include "hd/common/model_family.hpp"
 
 namespace hd::hallsim {
+namespace {
 
+// Scattered (eps, k) points onto the uniform table (clamped linear interpolation).
 RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::vector<double>& k) {
   RateTable t;
   t.k.resize(RateTable::num_bins);
   for (int i = 0; i < RateTable::num_bins; ++i) t.k[i] = interpolate_clamped(energy_ev, k, i);
   return t;
+}
+
+template <RateModel model>
+RateModel rate_model(const hd::config::Table&) {
+  return model;
+}
+
+const hd::config::ModelFamily<RateModel> rate_models{{"landmark", rate_model<RateModel::landmark>},
+                                                     {"lookup", rate_model<RateModel::lookup>},
+                                                     {"none", rate_model<RateModel::none>}};
+
+}  // namespace
+
+RateModel read_rate_model(const hd::config::Table& table, std::string_view key, std::string_view fallback) {
+  return rate_models.read(table, key, fallback);
 }
 
 RateTable constant_rate_table(double k) {

@@ -6,12 +6,26 @@
 
 namespace hd::hallsim {
 
+const std::vector<Gas>& gases() {
+  constexpr double u = constants::atomic_mass_unit_kg;
+  static const std::vector<Gas> table{
+      {"Xe", 131.293 * u}, {"Kr", 83.798 * u}, {"Ar", 39.948 * u}, {"N2", 28.0134 * u}};
+  return table;
+}
+
+std::vector<std::string> gas_names() {
+  std::vector<std::string> names;
+  for (const Gas& g : gases()) names.push_back(g.name);
+  return names;
+}
+
 double gas_mass_kg(const std::string& gas) {
-  if (gas == "Xe") return 131.293 * constants::atomic_mass_unit_kg;
-  if (gas == "Kr") return 83.798 * constants::atomic_mass_unit_kg;
-  if (gas == "Ar") return 39.948 * constants::atomic_mass_unit_kg;
-  if (gas == "N2") return 28.0134 * constants::atomic_mass_unit_kg;
-  throw Error("unknown propellant gas '" + gas + "' (choices: Xe, Kr, Ar, N2)");
+  for (const Gas& g : gases()) {
+    if (g.name == gas) return g.mass_kg;
+  }
+  std::string list;
+  for (const std::string& n : gas_names()) list += (list.empty() ? "" : ", ") + n;
+  throw Error("unknown propellant gas '" + gas + "' (choices: " + list + ")");
 }
 
 namespace {

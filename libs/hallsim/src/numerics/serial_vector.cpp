@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "hd/hallsim/numerics/serial_vector.hpp"
+#include "numerics/serial_vector.hpp"
 
 #include <nvector/nvector_serial.h>
 

@@ -5,17 +5,6 @@
 #include "hd/hdf5/hdf5.hpp"
 
 namespace hd::hallsim {
-namespace {
-
-// Units from the scalar's name suffix (_A, _N) so that the names stay the single source.
-std::string scalar_units(const std::string& name) {
-  if (name.ends_with("_A")) return "A";
-  if (name.ends_with("_N")) return "N";
-  if (name.ends_with("_V")) return "V";
-  return "1";
-}
-
-}  // namespace
 
 void write_result(const std::filesystem::path& file, const Result& result, const std::string& config_toml,
                   const std::string& version) {
@@ -28,12 +17,11 @@ void write_result(const std::filesystem::path& file, const Result& result, const
       for (const auto& [name, profile] : result.average)
         hdf5::write_vector(average, name, profile.values, profile.units);
       H5::Group scalars = h5.createGroup("/scalars");
-      for (const auto& [name, value] : result.scalars)
-        hdf5::write_scalar(scalars, name, value, scalar_units(name));
+      for (const auto& [name, scalar] : result.scalars)
+        hdf5::write_scalar(scalars, name, scalar.value, scalar.units);
       H5::Group series = h5.createGroup("/series");
-      hdf5::write_vector(series, "time_s", result.time_s, "s");
-      hdf5::write_vector(series, "discharge_current_A", result.discharge_current_a, "A");
-      hdf5::write_vector(series, "thrust_N", result.thrust_n, "N");
+      for (const auto& [name, values] : result.series)
+        hdf5::write_vector(series, name, values.values, values.units);
       hdf5::write_string(root, "config", config_toml);
       hdf5::write_string(root, "version", version);
       hdf5::write_string(root, "status", to_string(result.status));

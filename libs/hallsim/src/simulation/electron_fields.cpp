@@ -31,16 +31,36 @@ std::vector<double> zeros(std::size_t n) {
   return std::vector<double>(n, 0.0);
 }
 
-// Ohm's law at every node:
+// Ohm's law at every node, with Id/A = (Id/A_ch) (A_ch/A):
 //   E = (Id/A - ji) / (e mu ne) - (dpe/dz) / ne + D,   ue = (ji - Id/A) / (e ne).
 // The arrays are distinct; __restrict on the parameters lets the compiler vectorize.
-void field_and_drift(std::size_t m, double j_d, const double* __restrict ji, const double* __restrict eta,
+void field_and_drift(std::size_t m, double j_channel, const double* __restrict area_ratio,
+                     const double* __restrict ji, const double* __restrict eta,
                      const double* __restrict grad_pe, const double* __restrict inv_ne,
                      const double* __restrict drag, double* __restrict field, double* __restrict ue) {
   for (std::size_t i = 0; i < m; ++i) {
+    const double j_d = j_channel * area_ratio[i];
     field[i] = (j_d - ji[i]) * eta[i] - grad_pe[i] * inv_ne[i] + drag[i];
     ue[i] = (ji[i] - j_d) * inv_ne[i] * inv_e;
   }
+}
+
+// Adds one ion fluid's density n and flux n u to ne += Z n, ji += e Z n u, and to the sums
+// of n and n u over the ions (distinct arrays: __restrict lets the loop vectorize).
+void add_ion_moments(std::size_t m, double z, const double* __restrict n, const double* __restrict flux,
+                     double* __restrict ne, double* __restrict ji, double* __restrict n_sum,
+                     double* __restrict flux_sum) {
+  for (std::size_t i = 0; i < m; ++i) {
+    ne[i] += z * n[i];
+    ji[i] += (e * z) * flux[i];
+    n_sum[i] += n[i];
+    flux_sum[i] += flux[i];
+  }
+}
+
+// sum += x
+void accumulate(std::size_t m, const double* __restrict x, double* __restrict sum) {
+  for (std::size_t i = 0; i < m; ++i) sum[i] += x[i];
 }
 
 // sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
@@ -60,12 +80,13 @@ double weighted_sum(const std::vector<double>& w, F f) {
 
 }  // namespace
 
-ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry)
+ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry,
+                               const FlowArea& area)
     : config_(config),
       grid_(grid),
       chemistry_(chemistry),
       n_(grid.num_cells()),
-      area_m2_(channel_area_m2(config.geometry)),
+      area_(area),
       energy_(grid.num_cells()),
       tridiagonal_(grid.num_cells() + 2) {
   const std::size_t m = n_ + 2;
@@ -88,11 +109,19 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &magnetic_field_t,
                   &cyclotron_frequency_hz,
                   &ionization_rate_m3_s,
+                  &ion_velocity_m_s,
+                  &ion_mass_kg,
                   &drift_energy_ev,
                   &drag_v_m,
                   &resistivity_ohm_m_,
                   &resistivity_times_density_,
                   &lookup_energy_ev_,
+                  &z_eff_,
+                  &previous_energy_density_,
+                  &ion_density_m3_,
+                  &ion_flux_m2_s_,
+                  &neutral_density_m3_,
+                  &neutral_flux_m2_s_,
                   &inverse_density_}) {
     *v = zeros(m);
   }
@@ -106,6 +135,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
+  const AnomalousContext anomalous_context{l_ch, config.background_gas.pressure_pa};
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
     wall_plasma_[i].z_m = z;
@@ -117,7 +147,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
     cyclotron_frequency_hz[i] = e * magnetic_field_t[i] / me;
     // The anomalous profile is prescribed (c(z) omega_ce) and the wall momentum frequency
     // fixed in z, so both are evaluated once.
-    nu_an_hz[i] = anomalous_coefficient(config.anomalous_transport, z, l_ch) * cyclotron_frequency_hz[i];
+    nu_an_hz[i] =
+        anomalous_coefficient(config.anomalous_transport, z, anomalous_context) * cyclotron_frequency_hz[i];
     // Te = Te_L + (Vd/10 - Te_L) exp(-((z - L_ch) / 8 mm)^2)  (section 13 initial state)
     const double x = (z - l_ch) / 8e-3;
     te_ev[i] = config.anode_electron_temperature_ev +
@@ -147,6 +178,7 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
   compute_densities(heavy);  // the collisions need ne; the fields need the collisions
   update_collisions();
   update_fields(heavy);
+  compute_drift_energy();
   for (std::size_t i = 0; i < n_ + 2; ++i) energy_density_ev_m3[i] = 1.5 * ne_m3[i] * te_ev[i];
   compute_pressure();
   update_collisions();
@@ -155,7 +187,7 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 
 void ElectronFields::update_fields(const HeavySpecies& heavy) {
   compute_densities(heavy);
-  solve_ohms_law(heavy);
+  solve_ohms_law();
 }
 
 void ElectronFields::compute_densities(const HeavySpecies& heavy) {
@@ -164,19 +196,22 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   const std::size_t num_fluids = heavy.num_fluids();
   for (std::size_t f = 0; f < num_fluids; ++f)
     heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
-  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z.
-  std::fill(ne_m3.begin(), ne_m3.end(), 0.0);
-  std::fill(ji_a_m2.begin(), ji_a_m2.end(), 0.0);
+  // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; and the number densities and
+  // fluxes summed over the ions and over the neutrals, for the mean velocities of the drag.
+  for (auto* v :
+       {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
+    std::fill(v->begin(), v->end(), 0.0);
   double* ne = ne_m3.data();
   double* ji = ji_a_m2.data();
+  double* ions = ion_density_m3_.data();
+  double* ion_flux = ion_flux_m2_s_.data();
   for (std::size_t f = num_neutrals; f < num_fluids; ++f) {
-    const double z = heavy.fluid(f).charge;
-    const double* ni = node_density_m3_[f].data();
-    const double* ni_ui = node_flux_m2_s_[f].data();
-    for (std::size_t i = 0; i < m; ++i) {
-      ne[i] += z * ni[i];
-      ji[i] += (e * z) * ni_ui[i];
-    }
+    add_ion_moments(m, heavy.fluid(f).charge, node_density_m3_[f].data(), node_flux_m2_s_[f].data(), ne, ji,
+                    ions, ion_flux);
+  }
+  for (std::size_t f = 0; f < num_neutrals; ++f) {
+    accumulate(m, node_density_m3_[f].data(), neutral_density_m3_.data());
+    accumulate(m, node_flux_m2_s_[f].data(), neutral_flux_m2_s_.data());
   }
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
@@ -201,15 +236,16 @@ void ElectronFields::update_collisions() {
   const auto& fluids = chemistry_.fluids;
   const bool landmark = config_.landmark;
   // One pass per quantity or reaction over the nodes, so that each loop (table lookups
-  // included) vectorizes. Rate lookups take eps = 1.5 Te + K (K from the last field solve;
-  // zero in LANDMARK).
+  // included) vectorizes. Inelastic rate lookups take eps = 1.5 Te + K (K from the last
+  // field solve; zero in LANDMARK).
   double* eps = lookup_energy_ev_.data();
   for (std::size_t i = 0; i < m; ++i) eps[i] = 1.5 * te_ev[i] + drift_energy_ev[i];
-  // nu_en = sum n_n k_en(eps)
+  // nu_en = sum n_n k_en(1.5 Te): the elastic rate without the drift energy, as the reference
+  // code (docs/physics.md section 12, item 10, has the measurement that decided it)
   std::fill(nu_en_hz.begin(), nu_en_hz.end(), 0.0);
   for (const auto& el : chemistry_.elastic) {
     const double* nn = node_density_m3_[static_cast<std::size_t>(el.neutral)].data();
-    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(eps[i]);
+    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(1.5 * te_ev[i]);
   }
   // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
   std::fill(nu_inelastic_hz.begin(), nu_inelastic_hz.end(), 0.0);
@@ -229,23 +265,28 @@ void ElectronFields::update_collisions() {
   }
   // The wall models' inputs, and Z_eff for the Coulomb collisions.
   for (std::size_t i = 0; i < m; ++i) {
-    double ions = 0.0, ion_mass = 0.0, wall_flux_moment = 0.0;
+    double ions = 0.0, ion_mass = 0.0, ion_flux = 0.0, wall_flux_moment = 0.0;
     for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
       const double ni = node_density_m3_[f][i];
       ions += ni;
       ion_mass += ni * fluids[f].mass_kg;
+      ion_flux += node_flux_m2_s_[f][i];
       wall_flux_moment += wall_flux_coefficient_[f] * ni;
     }
+    ion_velocity_m_s[i] = ions > 0.0 ? ion_flux / ions : 0.0;
+    ion_mass_kg[i] = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
     const double ne = ne_m3[i];
     const double te = te_ev[i];
     WallPlasma& wall = wall_plasma_[i];
     wall.te_ev = te;
     wall.ne_m3 = ne;
     wall.ion_wall_flux_moment = wall_flux_moment;
-    wall.mean_ion_mass_kg = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
+    wall.mean_ion_mass_kg = ion_mass_kg[i];
+    // Z_eff = ne / sum n_Z
+    const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+    z_eff_[i] = z_eff;
     if (config_.electron_ion_collisions) {
-      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5, Z_eff = ne / sum n_Z
-      const double z_eff = ions > 0.0 ? ne / ions : 1.0;
+      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
       nu_ei_hz[i] = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
     }
   }
@@ -266,32 +307,25 @@ void ElectronFields::update_collisions() {
   }
 }
 
-void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
+void ElectronFields::solve_ohms_law() {
   const std::size_t m = n_ + 2;
-  const std::size_t num_neutrals = config_.propellants.size();
   const bool landmark = config_.landmark;
   if (!landmark) {
     // D = (m_e/e) [u_i (nu_ei + nu_an) + u_n nu_en], u_i and u_n number-averaged velocities
+    const double* ions = ion_density_m3_.data();
+    const double* ion_flux = ion_flux_m2_s_.data();
+    const double* nn = neutral_density_m3_.data();
+    const double* nn_un = neutral_flux_m2_s_.data();
     for (std::size_t i = 0; i < m; ++i) {
-      double nn = 0.0, nn_un = 0.0, ions = 0.0, ion_flux = 0.0;
-      for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
-        const double n = node_density_m3_[f][i], flux = node_flux_m2_s_[f][i];
-        if (f < num_neutrals) {
-          nn += n;
-          nn_un += flux;
-        } else {
-          ions += n;
-          ion_flux += flux;
-        }
-      }
-      const double ui_mean = ions > 0.0 ? ion_flux / ions : 0.0;
-      const double un_mean = nn > 0.0 ? nn_un / nn : 0.0;
+      const double ui_mean = ions[i] > 0.0 ? ion_flux[i] / ions[i] : 0.0;
+      const double un_mean = nn[i] > 0.0 ? nn_un[i] / nn[i] : 0.0;
       drag_v_m[i] = (me * inv_e) * (ui_mean * (nu_ei_hz[i] + nu_an_hz[i]) + un_mean * nu_en_hz[i]);
     }
   }
 
   // Discharge current from the integral current constraint (trapezoid over the nodes):
   //   Id = [V_L - V_R + int ((ji/(e mu) + dpe/dz) / ne - D) dz] / int dz / (e ne mu A)
+  // with 1/A = (A_ch/A) / A_ch (the ratio is exactly 1 without plume expansion).
   const double v_left = config_.discharge_voltage_v + anode_sheath_potential_v;
   const double v_right = config_.cathode_coupling_voltage_v;
   const double* ji = ji_a_m2.data();
@@ -301,11 +335,14 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
   const double* drag = drag_v_m.data();
   const double drive_integral = weighted_sum(
       trapezoid_weights_m_, [&](std::size_t i) { return ji[i] * eta[i] + grad_pe[i] * inv_ne[i] - drag[i]; });
+  const double* area_ratio = area_.channel_area_ratio.data();
   const double resistance_integral =
-      weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i]; });
-  discharge_current_a = std::max(0.0, (v_left - v_right + drive_integral) * area_m2_ / resistance_integral);
+      weighted_sum(trapezoid_weights_m_, [&](std::size_t i) { return eta[i] * area_ratio[i]; });
+  const double channel_area = area_.area_m2[0];
+  discharge_current_a =
+      std::max(0.0, (v_left - v_right + drive_integral) * channel_area / resistance_integral);
 
-  const double j_d = discharge_current_a / area_m2_;
+  const double j_d = discharge_current_a / channel_area;
   if (config_.anode_boundary == AnodeBoundary::sheath && !landmark) {
     // V_s = -Te ln(min(1, je / je_th)) from the first cell, je = Id/A - ji,
     // je_th = e ne sqrt(8 e Te / (pi m_e)) / 4; zero when electrons do not reach the anode.
@@ -313,13 +350,16 @@ void ElectronFields::solve_ohms_law(const HeavySpecies& heavy) {
     const double je_thermal = 0.25 * e * ne_m3[1] * std::sqrt(8.0 * e * te_ev[1] / (constants::pi * me));
     anode_sheath_potential_v = je > 0.0 ? -te_ev[1] * std::log(std::min(1.0, je / je_thermal)) : 0.0;
   }
-  field_and_drift(m, j_d, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(), ue_m_s.data());
-  if (!landmark) {
-    for (std::size_t i = 0; i < m; ++i) {
-      // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
-      const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
-      drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
-    }
+  field_and_drift(m, j_d, area_ratio, ji, eta, grad_pe, inv_ne, drag, electric_field_v_m.data(),
+                  ue_m_s.data());
+}
+
+void ElectronFields::compute_drift_energy() {
+  if (config_.landmark) return;
+  for (std::size_t i = 0; i < n_ + 2; ++i) {
+    // K = m_e (1 + Omega^2) ue^2 / (2 e), 1 + Omega^2 = (nu_e^2 + omega_ce^2) / nu_e^2
+    const double nu = nu_e_hz[i], omega = cyclotron_frequency_hz[i];
+    drift_energy_ev[i] = 0.5 * me * inv_e * (nu * nu + omega * omega) / (nu * nu) * ue_m_s[i] * ue_m_s[i];
   }
 }
 
@@ -336,10 +376,13 @@ void ElectronFields::compute_potential() {
   }
 }
 
-void ElectronFields::energy_step(double dt_s) {
+double ElectronFields::energy_step(double dt_s) {
   const std::size_t m = n_ + 2;
+  // K of the fields the step starts from; the rate lookups of update_collisions() use it too.
+  compute_drift_energy();
   const bool lumped = !chemistry_.lumped_losses.empty();
-  thermal_conductivity(config_.conductivity, mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, energy_.kappa);
+  thermal_conductivity(config_.conductivity, {mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, z_eff_},
+                       energy_.kappa);
   for (std::size_t i = 0; i < m; ++i) {
     const double ne = ne_m3[i];
     const double eps = 1.5 * te_ev[i];
@@ -375,6 +418,24 @@ void ElectronFields::energy_step(double dt_s) {
     }
     // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
     energy_.loss_rate_hz[i] = wall_rates_[i].energy_loss_rate_hz + inelastic * inverse_density_[i] / eps;
+    // The wall loss R(Te) n_eps linearized in Te around this step's Te0 (Te = n_eps / (1.5 ne)):
+    //   R(Te) n_eps ~ (R0 + g) n_eps - g n_eps0,  g = dR/dln Te
+    // A rate frozen at Te0 lags by a step where R grows steeply with Te (near the SEE cap), and
+    // the energy flips between two values every step; a falling R needs no linearization.
+    const double g = config_.landmark ? 0.0 : wall_rates_[i].energy_loss_rate_log_slope_hz;
+    if (g > 0.0) {
+      energy_.loss_rate_hz[i] += g;
+      energy_.source[i] += g * energy_density_ev_m3[i];
+    }
+    if (config_.solve_plume) {
+      // -(5/3) n_eps ue dlnA/dz: implicit where it is a loss, explicit where it heats
+      const double rate = 5.0 / 3.0 * ue_m_s[i] * area_.dlnA_dz_m[i];
+      if (rate >= 0.0) {
+        energy_.loss_rate_hz[i] += rate;
+      } else {
+        energy_.source[i] -= rate * energy_density_ev_m3[i];
+      }
+    }
   }
   EnergyBoundary bc;
   // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
@@ -387,14 +448,22 @@ void ElectronFields::energy_step(double dt_s) {
     bc.anode_flux_constant = 2.0 * ne_m3[0] * ue_m_s[0] * anode_sheath_potential_v;
   }
   bc.cathode_energy_density = 1.5 * config_.cathode_electron_temperature_ev * ne_m3[n_ + 1];
+  std::copy(energy_density_ev_m3.begin(), energy_density_ev_m3.end(), previous_energy_density_.begin());
   electron_energy_step(grid_, energy_, bc, dt_s, config_.implicit_energy_theta, tridiagonal_,
                        energy_density_ev_m3);
   compute_pressure();
+  double change = 0.0;
+  for (std::size_t i = 0; i < m; ++i) {
+    change = std::max(change, std::abs(energy_density_ev_m3[i] - previous_energy_density_[i]) /
+                                  previous_energy_density_[i]);
+  }
+  return change;
 }
 
 void ElectronFields::compute_pressure() {
   const std::size_t m = n_ + 2;
   const double min_te = config_.min_electron_temperature_ev;
+  ++temperature_version_;
   for (std::size_t i = 0; i < m; ++i) {
     // n_eps >= 1.5 min_Te ne; Te = n_eps / (1.5 ne)
     energy_density_ev_m3[i] = std::max(energy_density_ev_m3[i], 1.5 * min_te * ne_m3[i]);
@@ -412,35 +481,56 @@ void ElectronFields::compute_pressure() {
   grad_pe_ev_m4[m - 1] = gradient(m - 1, m - 2, m - 1);
 }
 
+namespace {
+
+// The averaged electron profiles (docs/hallsim.md): HDF5 name, units, and the node array.
+struct NodeProfile {
+  const char* name;
+  const char* units;
+  const std::vector<double>& (*values)(const ElectronFields&, const FlowArea&);
+};
+
+template <std::vector<double> ElectronFields::*member>
+const std::vector<double>& field(const ElectronFields& e, const FlowArea&) {
+  return e.*member;
+}
+
+const std::vector<double>& flow_area(const ElectronFields&, const FlowArea& a) {
+  return a.area_m2;
+}
+
+constexpr NodeProfile node_profiles[] = {
+    {"ne", "m^-3", field<&ElectronFields::ne_m3>},
+    {"ue", "m/s", field<&ElectronFields::ue_m_s>},
+    {"Tev", "eV", field<&ElectronFields::te_ev>},
+    {"phi", "V", field<&ElectronFields::potential_v>},
+    {"E", "V/m", field<&ElectronFields::electric_field_v_m>},
+    {"nu_an", "s^-1", field<&ElectronFields::nu_an_hz>},
+    {"nu_e", "s^-1", field<&ElectronFields::nu_e_hz>},
+    {"nu_en", "s^-1", field<&ElectronFields::nu_en_hz>},
+    {"nu_ei", "s^-1", field<&ElectronFields::nu_ei_hz>},
+    {"nu_wall", "s^-1", field<&ElectronFields::nu_wall_hz>},
+    {"mobility", "m^2/(V s)", field<&ElectronFields::mobility_m2_v_s>},
+    {"B", "T", field<&ElectronFields::magnetic_field_t>},
+    {"pe", "eV m^-3", field<&ElectronFields::pe_ev_m3>},
+    {"grad_pe", "eV m^-4", field<&ElectronFields::grad_pe_ev_m4>},
+    {"ionization_rate", "m^-3 s^-1", field<&ElectronFields::ionization_rate_m3_s>},
+    {"ji", "A/m^2", field<&ElectronFields::ji_a_m2>},
+    {"A", "m^2", flow_area},
+};
+
+}  // namespace
+
 void ElectronFields::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
-  for (const auto& [name, unit] :
-       std::initializer_list<std::pair<const char*, const char*>>{{"ne", "m^-3"},
-                                                                  {"ue", "m/s"},
-                                                                  {"Tev", "eV"},
-                                                                  {"phi", "V"},
-                                                                  {"E", "V/m"},
-                                                                  {"nu_an", "s^-1"},
-                                                                  {"nu_e", "s^-1"},
-                                                                  {"nu_en", "s^-1"},
-                                                                  {"nu_ei", "s^-1"},
-                                                                  {"nu_wall", "s^-1"},
-                                                                  {"mobility", "m^2/(V s)"},
-                                                                  {"B", "T"},
-                                                                  {"pe", "eV m^-3"},
-                                                                  {"grad_pe", "eV m^-4"},
-                                                                  {"ionization_rate", "m^-3 s^-1"},
-                                                                  {"ji", "A/m^2"}}) {
-    names.emplace_back(name, unit);
-  }
+  for (const NodeProfile& p : node_profiles) names.emplace_back(p.name, p.units);
 }
 
 std::size_t ElectronFields::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) {
   compute_potential();
-  for (const auto* v : {&ne_m3, &ue_m_s, &te_ev, &potential_v, &electric_field_v_m, &nu_an_hz, &nu_e_hz,
-                        &nu_en_hz, &nu_ei_hz, &nu_wall_hz, &mobility_m2_v_s, &magnetic_field_t, &pe_ev_m3,
-                        &grad_pe_ev_m4, &ionization_rate_m3_s, &ji_a_m2}) {
+  for (const NodeProfile& p : node_profiles) {
+    const std::vector<double>& v = p.values(*this, area_);
     auto& s = sums[k++];
-    for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += (*v)[i];
+    for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += v[i];
   }
   return k;
 }

@@ -15,16 +15,47 @@ constexpr double density_floor_m3 = 1.0;
 // Neutral Rusanov wave speed uses gamma = 5/3 (section 13).
 constexpr double neutral_gamma = 5.0 / 3.0;
 
+// The source loops below take the distinct arrays as __restrict parameters, which lets the
+// compiler vectorize them (it does not honour __restrict on local pointers). Sources are
+// added for the N cells: padded cell i (inputs) is state entry i - 1 (outputs).
+
+// Mass moving from one fluid to another at the rate k rho (ionization):
+//   d(rho_src)/dt -= k rho_src, d(rho_dst)/dt += k rho_src
+void transfer(std::size_t n, const double* __restrict k, const double* __restrict rho,
+              double* __restrict from, double* __restrict to) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    const double rate = k[i] * rho[i];
+    from[i - 1] -= rate;
+    to[i - 1] += rate;
+  }
+}
+
+// d(y)/dt += scale k x
+void add_rate(std::size_t n, double scale, const double* __restrict k, const double* __restrict x,
+              double* __restrict dy) {
+  for (std::size_t i = 1; i <= n; ++i) dy[i - 1] += scale * k[i] * x[i];
+}
+
+// Plume expansion of an ion fluid: d(rho)/dt -= rho u dlnA/dz, d(rho u)/dt -= rho u^2 dlnA/dz
+void area_sources(std::size_t n, const double* __restrict dlna, const double* __restrict rho,
+                  const double* __restrict rho_u, double* __restrict drho, double* __restrict dmom) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    drho[i - 1] -= rho_u[i] * dlna[i];
+    dmom[i - 1] -= rho_u[i] * rho_u[i] / rho[i] * dlna[i];
+  }
+}
+
 }  // namespace
 
-HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry)
+HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry,
+                           const FlowArea& area)
     : config_(config),
       grid_(grid),
       chemistry_(chemistry),
       fluids_(chemistry.fluids),
       n_(grid.num_cells()),
       num_neutrals_(config.propellants.size()),
-      area_m2_(channel_area_m2(config.geometry)),
+      area_(area),
       rho_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
       rho_u_(fluids_.size(), std::vector<double>(n_ + 2, 0.0)),
       faces_(n_),
@@ -39,7 +70,20 @@ HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemist
                                         channel_width_m);
     any_wall_loss = any_wall_loss || wall[i] > 0.0;
   }
-  if (any_wall_loss) ion_wall_loss_coefficient_ = std::move(wall);
+  if (any_wall_loss) {
+    ion_wall_loss_coefficient_ = std::move(wall);
+    ion_wall_frequency_hz_.assign(fluids_.size() - num_neutrals_, std::vector<double>(n_ + 2, 0.0));
+  }
+  // The ingested background flow is shared among the propellants in proportion to their
+  // anode flows (section 5.3).
+  double total_flow = 0.0;
+  for (const Propellant& p : config.propellants) total_flow += p.anode_mass_flow_rate_kg_s;
+  for (std::size_t p = 0; p < num_neutrals_; ++p) {
+    const double flow = config.propellants[p].anode_mass_flow_rate_kg_s;
+    anode_inflow_kg_s_.push_back(flow + flow / total_flow *
+                                            ingested_mass_flow_kg_s(config.background_gas, fluids_[p].mass_kg,
+                                                                    channel_area_m2(config.geometry)));
+  }
 }
 
 std::size_t HeavySpecies::offset_rho(std::size_t f) const {
@@ -57,7 +101,8 @@ void HeavySpecies::initial_state(double* y) const {
       const double z = grid_.z_node_m[i];
       if (fl.charge == 0) {
         // nn = nn_anode (1 - 0.99 * 0.5 (1 + tanh((z - L_ch) / 4 mm)))
-        const double nn_anode = prop.anode_mass_flow_rate_kg_s / (area_m2_ * prop.neutral_velocity_m_s * m);
+        const double nn_anode =
+            prop.anode_mass_flow_rate_kg_s / (area_.area_m2[0] * prop.neutral_velocity_m_s * m);
         y[offset_rho(f) + i - 1] = m * nn_anode * (1.0 - 0.99 * 0.5 * (1.0 + std::tanh((z - l_ch) / 4e-3)));
         continue;
       }
@@ -143,8 +188,8 @@ void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_
     rho[n_ + 1] = rho[n_];
     rho_u[n_ + 1] = std::max(rho_u[n_], 0.0);
   }
-  // Neutrals: anode inflow rho_g = mdot / (A u_n) - sum (rho u)_ion,g / u_n (ions that reach
-  // the anode recombine and return as neutrals); cathode Neumann.
+  // Neutrals: anode inflow rho_g = (mdot_a + mdot_ingest) / (A u_n) - sum (rho u)_ion,g / u_n
+  // (ions that reach the anode recombine and return as neutrals); cathode Neumann.
   for (std::size_t p = 0; p < num_neutrals_; ++p) {
     const Propellant& prop = config_.propellants[p];
     const double un = prop.neutral_velocity_m_s;
@@ -152,7 +197,7 @@ void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_
     for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
       if (fluids_[f].propellant == static_cast<int>(p)) ion_flux += rho_u_[f][0];
     }
-    rho_[p][0] = (prop.anode_mass_flow_rate_kg_s / area_m2_ - ion_flux) / un;
+    rho_[p][0] = (anode_inflow_kg_s_[p] / area_.area_m2[0] - ion_flux) / un;
     rho_u_[p][0] = rho_[p][0] * un;
     rho_[p][n_ + 1] = rho_[p][n_];
     rho_u_[p][n_ + 1] = rho_u_[p][n_];
@@ -195,38 +240,41 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
     const bool ion_reactant = fluids_[src].charge > 0;
     const auto& rho_src = rho_[src];
     const auto& rho_u_src = rho_u_[src];
-    double* drho_src = ydot + offset_rho(src) - 1;  // indexed by padded cell i
-    double* drho_dst = ydot + offset_rho(dst) - 1;
-    for (std::size_t i = 1; i <= n_; ++i) {
-      const double mass_rate = k_ne[i] * rho_src[i];
-      drho_src[i] -= mass_rate;
-      drho_dst[i] += mass_rate;
-    }
+    transfer(n_, k_ne.data(), rho_src.data(), ydot + offset_rho(src), ydot + offset_rho(dst));
     if (!carry_momentum) continue;
-    double* dmom_src = ydot + offset_rho_u(src) - 1;
-    double* dmom_dst = ydot + offset_rho_u(dst) - 1;
-    for (std::size_t i = 1; i <= n_; ++i) {
-      // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
-      const double momentum_rate = k_ne[i] * rho_u_src[i];
-      dmom_dst[i] += momentum_rate;
-      if (ion_reactant) dmom_src[i] -= momentum_rate;
+    // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
+    add_rate(n_, 1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(dst));
+    if (ion_reactant) add_rate(n_, -1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(src));
+  }
+  if (config_.solve_plume) {
+    // Plume expansion, ions only: the neutral equation has no area term (section 6.8).
+    for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+      area_sources(n_, area_.dlnA_dz_m.data(), rho_[f].data(), rho_u_[f].data(), ydot + offset_rho(f),
+                   ydot + offset_rho_u(f));
     }
   }
   if (ion_wall_loss_coefficient_.empty()) return;
-  // Ion wall losses: rho_dot = nu_iw rho, nu_iw = (h/dr) sqrt(Z e Te / m), with the momentum
-  // going to the wall and the mass returning to the propellant's neutrals.
+  update_ion_wall_frequencies(electrons);
+  // Ion wall losses: rho_dot = nu_iw rho with the momentum going to the wall and the mass
+  // returning to the propellant's neutrals.
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
-    const Fluid& fl = fluids_[f];
-    const double ze_over_m = fl.charge * constants::elementary_charge_c * inverse_mass_[f];
-    double* drho = ydot + offset_rho(f) - 1;  // indexed by padded cell i
-    double* dmom = ydot + offset_rho_u(f) - 1;
-    double* drho_neutral = ydot + offset_rho(static_cast<std::size_t>(fl.propellant)) - 1;
-    for (std::size_t i = 1; i <= n_; ++i) {
-      const double nu = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
-      drho[i] -= nu * rho_[f][i];
-      dmom[i] -= nu * rho_u_[f][i];
-      drho_neutral[i] += nu * rho_[f][i];
-    }
+    const double* nu = ion_wall_frequency_hz_[f - num_neutrals_].data();
+    transfer(n_, nu, rho_[f].data(), ydot + offset_rho(f),
+             ydot + offset_rho(static_cast<std::size_t>(fluids_[f].propellant)));
+    add_rate(n_, -1.0, nu, rho_u_[f].data(), ydot + offset_rho_u(f));
+  }
+}
+
+void HeavySpecies::update_ion_wall_frequencies(const ElectronFields& electrons) {
+  // Te is frozen over a step: the frequencies change only when the electrons' Te does.
+  if (ion_wall_frequency_version_ == electrons.temperature_version()) return;
+  ion_wall_frequency_version_ = electrons.temperature_version();
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    const double ze_over_m = fluids_[f].charge * constants::elementary_charge_c * inverse_mass_[f];
+    auto& nu = ion_wall_frequency_hz_[f - num_neutrals_];
+    // nu_iw = (h/dr) sqrt(Z e Te / m)
+    for (std::size_t i = 1; i <= n_; ++i)
+      nu[i] = ion_wall_loss_coefficient_[i] * std::sqrt(ze_over_m * electrons.te_ev[i]);
   }
 }
 
@@ -313,8 +361,10 @@ double HeavySpecies::thrust_n() const {
     const auto& r = rho_[f];
     const auto& ru = rho_u_[f];
     const double rho_anode = 0.5 * (r[0] + r[1]), rho_u_anode = 0.5 * (ru[0] + ru[1]);
-    // T = A [ (rho u)^2 / rho |_exit - (rho u)^2 / rho |_anode ]
-    thrust += area_m2_ * (ru[n_] * ru[n_] / r[n_] - rho_u_anode * rho_u_anode / rho_anode);
+    // T = A_exit (rho u)^2 / rho |_exit - A_ch (rho u)^2 / rho |_anode, written with
+    // A_exit = A_ch / ratio (the ratio is exactly 1 without plume expansion)
+    thrust += area_.area_m2[0] * (ru[n_] * ru[n_] / r[n_] / area_.channel_area_ratio[n_] -
+                                  rho_u_anode * rho_u_anode / rho_anode);
   }
   return thrust;
 }
@@ -322,34 +372,72 @@ double HeavySpecies::thrust_n() const {
 double HeavySpecies::ion_current_a() const {
   double current = 0.0;
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
-    current += constants::elementary_charge_c * fluids_[f].charge * area_m2_ * flux_at_node(f, n_);
+    current += constants::elementary_charge_c * fluids_[f].charge * area_.area_m2[n_] * flux_at_node(f, n_);
   }
   return current;
 }
 
+double HeavySpecies::ion_mass_flow_kg_s() const {
+  double flow = 0.0;
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) flow += area_.area_m2[n_] * rho_u_[f][n_];
+  return flow;
+}
+
+double HeavySpecies::singly_charged_energy_ev() const {
+  double energy = 0.0, density = 0.0;
+  for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
+    if (fluids_[f].charge != 1) continue;
+    // n m u^2 / 2 = (rho u)^2 / (2 rho)
+    energy += 0.5 * rho_u_[f][n_] * rho_u_[f][n_] / rho_[f][n_];
+    density += rho_[f][n_] * inverse_mass_[f];
+  }
+  return density > 0.0 ? energy / density / constants::elementary_charge_c : 0.0;
+}
+
+namespace {
+
+// The averaged profiles of one fluid (docs/hallsim.md): name stem, units and the cell value
+// from (rho, rho u, m).
+struct FluidProfile {
+  const char* stem;
+  const char* units;
+  double (*value)(double rho, double rho_u, double mass_kg);
+};
+
+double number_density(double rho, double, double mass_kg) {
+  return rho / mass_kg;
+}
+double velocity(double rho, double rho_u, double) {
+  return rho_u / rho;
+}
+
+constexpr FluidProfile neutral_profiles[] = {{"nn", "m^-3", number_density}};
+constexpr FluidProfile ion_profiles[] = {{"ni", "m^-3", number_density}, {"ui", "m/s", velocity}};
+
+std::span<const FluidProfile> profiles_of(const Fluid& f) {
+  if (f.charge == 0) return neutral_profiles;
+  return ion_profiles;
+}
+
+}  // namespace
+
 void HeavySpecies::profile_names(std::vector<std::pair<std::string, std::string>>& names) const {
+  // nn, ni_Z, ui_Z; with several propellants nn_<gas>, ni_<gas>_<Z>, ui_<gas>_<Z>.
   const bool one_propellant = num_neutrals_ == 1;
-  for (std::size_t f = 0; f < fluids_.size(); ++f) {
-    const Fluid& fl = fluids_[f];
-    const std::string gas = one_propellant ? "" : config_.propellants[fl.propellant].gas + "_";
-    if (fl.charge == 0) {
-      names.emplace_back(
-          "nn" + (one_propellant ? std::string() : "_" + config_.propellants[fl.propellant].gas), "m^-3");
-      continue;
-    }
-    names.emplace_back("ni_" + gas + std::to_string(fl.charge), "m^-3");
-    names.emplace_back("ui_" + gas + std::to_string(fl.charge), "m/s");
+  for (const Fluid& fl : fluids_) {
+    std::string suffix;
+    if (!one_propellant) suffix += "_" + config_.propellants[fl.propellant].gas;
+    if (fl.charge > 0) suffix.append("_").append(std::to_string(fl.charge));
+    for (const FluidProfile& p : profiles_of(fl)) names.emplace_back(p.stem + suffix, p.units);
   }
 }
 
 std::size_t HeavySpecies::accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const {
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
-    const double m = fluids_[f].mass_kg;
-    auto& n_sum = sums[k++];
-    for (std::size_t i = 1; i <= n_; ++i) n_sum[i - 1] += rho_[f][i] / m;
-    if (fluids_[f].charge == 0) continue;
-    auto& u_sum = sums[k++];
-    for (std::size_t i = 1; i <= n_; ++i) u_sum[i - 1] += rho_u_[f][i] / rho_[f][i];
+    for (const FluidProfile& p : profiles_of(fluids_[f])) {
+      auto& s = sums[k++];
+      for (std::size_t i = 1; i <= n_; ++i) s[i - 1] += p.value(rho_[f][i], rho_u_[f][i], fluids_[f].mass_kg);
+    }
   }
   return k;
 }

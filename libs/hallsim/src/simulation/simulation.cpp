@@ -15,6 +15,7 @@
 #include <sundials/sundials_context.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -27,10 +28,13 @@
 #include "hd/hallsim/constants.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
 #include "hd/hallsim/numerics/finite_volume.hpp"
-#include "hd/hallsim/numerics/serial_vector.hpp"
 #include "hd/hallsim/numerics/ssprk.hpp"
 #include "hd/hallsim/simulation/electron_fields.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
+#include "hd/hallsim/simulation/performance.hpp"
+
+#include "numerics/arkode_ssprk.hpp"
+#include "numerics/serial_vector.hpp"
 
 namespace hd::hallsim {
 
@@ -54,14 +58,44 @@ const char* to_string(Status status) {
 
 namespace {
 
-// Running sums of the saved frames after average_start_time_s (plain members: a map
-// lookup by a long key would allocate in the step loop).
+// A quantity taken at every saved frame; its mean, standard deviation (and peak-to-peak)
+// over the averaging window become scalars `<name>[_std|_p2p]<suffix>`.
+struct FrameQuantity {
+  const char* name;
+  const char* suffix;  // lowercase unit suffix, "" when dimensionless
+  const char* units;   // units attribute
+  bool peak_to_peak;
+  bool series;  // also stored as /series/<name><suffix>
+  double (*value)(const PerformanceFrame&);
+};
+
+template <double PerformanceFrame::*member>
+double frame_member(const PerformanceFrame& f) {
+  return f.*member;
+}
+
+constexpr FrameQuantity frame_quantities[] = {
+    {"discharge_current", "_a", "A", true, true, frame_member<&PerformanceFrame::discharge_current_a>},
+    {"thrust", "_n", "N", true, true, frame_member<&PerformanceFrame::thrust_n>},
+    {"ion_current", "_a", "A", false, false, frame_member<&PerformanceFrame::ion_current_a>},
+    {"anode_sheath_potential", "_v", "V", false, false,
+     frame_member<&PerformanceFrame::anode_sheath_potential_v>},
+    {"anode_efficiency", "", "1", false, false, anode_efficiency},
+    {"mass_efficiency", "", "1", false, false, mass_efficiency},
+    {"current_efficiency", "", "1", false, false, current_efficiency},
+    {"voltage_efficiency", "", "1", false, false, voltage_efficiency},
+    {"divergence_efficiency", "", "1", false, false, divergence_efficiency},
+};
+constexpr std::size_t num_frame_quantities = std::size(frame_quantities);
+
+// Running sums of the profiles over the frames in the averaging window, and every frame's
+// quantities (plain members, reserved once: the step loop must not allocate).
 struct Averages {
   std::vector<std::pair<std::string, std::string>> names_units;
   std::vector<std::vector<double>> sums;
-  double ion_current_a = 0.0;
-  double anode_sheath_potential_v = 0.0;
   long long frames = 0;
+  std::vector<double> time_s;
+  std::array<std::vector<double>, num_frame_quantities> values;
 };
 
 }  // namespace
@@ -70,6 +104,8 @@ struct Simulation::Impl {
   Config config;
   Grid grid;
   Chemistry chemistry;
+  FlowArea area;
+  double anode_mass_flow_kg_s = 0.0;
   HeavySpecies heavy;
   ElectronFields electrons;
   std::size_t n = 0;
@@ -91,8 +127,9 @@ struct Simulation::Impl {
 
   Averages averages;
   Result result;
-  double dt = 0.0;           // size of the step in progress (s)
-  bool state_finite = true;  // set by the post-step callback
+  double dt = 0.0;                                                  // size of the step in progress (s)
+  double energy_limit_s = std::numeric_limits<double>::infinity();  // from the last energy step
+  bool state_finite = true;                                         // set by the post-step callback
   bool electrons_finite = true;
 
   explicit Impl(Config c);
@@ -100,10 +137,12 @@ struct Simulation::Impl {
   static int rhs(double t, N_Vector y, N_Vector ydot, void* self);
   static int complete_step(double t, N_Vector y, void* self);
   static int zero_error_weights(N_Vector y, N_Vector weights, void* self);
+  void expand_plume();
   StabilityLimits step_limits() const;
   double choose_dt(int& small_steps) const;
   void save_frame(double t);
   void finish_averages();
+  void check_outputs_finite(double t);
 };
 
 Simulation::Impl::Impl(Config c)
@@ -111,8 +150,9 @@ Simulation::Impl::Impl(Config c)
       grid(make_grid(config.grid, config.num_cells, 0.0, config.domain_length_m,
                      config.geometry.channel_length_m)),
       chemistry(build_chemistry(config)),
-      heavy(config, grid, chemistry),
-      electrons(config, grid, chemistry),
+      area(channel_flow_area(grid, config.geometry)),
+      heavy(config, grid, chemistry, area),
+      electrons(config, grid, chemistry, area),
       n(config.num_cells) {
   SUNContext context = nullptr;
   if (SUNContext_Create(nullptr, &context) != 0) throw Error("hallsim: cannot create the SUNDIALS context");
@@ -123,6 +163,7 @@ Simulation::Impl::Impl(Config c)
   heavy.initial_state(state);
   heavy.fill_padded(state, electrons);
   electrons.initialize(heavy);
+  if (config.solve_plume) expand_plume();
   arkode.reset(ERKStepCreate(&Impl::rhs, 0.0, y.get(), context));
   if (!arkode) throw Error("hallsim: cannot create the ARKODE ERKStep integrator");
   std::unique_ptr<ARKodeButcherTableMem, decltype(&ARKodeButcherTable_Free)> table(
@@ -138,8 +179,9 @@ Simulation::Impl::Impl(Config c)
   electrons.profile_names(averages.names_units);
   averages.sums.assign(averages.names_units.size(), std::vector<double>(n, 0.0));
   // Frames land on the first step past each save time: at most num_save + 1 of them.
-  for (auto* series : {&result.time_s, &result.discharge_current_a, &result.thrust_n})
-    series->reserve(config.num_save + 2);
+  averages.time_s.reserve(config.num_save + 2);
+  for (auto& v : averages.values) v.reserve(config.num_save + 2);
+  for (const Propellant& p : config.propellants) anode_mass_flow_kg_s += p.anode_mass_flow_rate_kg_s;
 }
 
 int Simulation::Impl::rhs(double, N_Vector y, N_Vector ydot, void* self) {
@@ -167,8 +209,13 @@ int Simulation::Impl::complete_step(double, N_Vector y, void* self) {
   if (!s.state_finite) return 0;
   s.heavy.fill_padded(state, s.electrons);
   s.electrons.update_fields(s.heavy);
-  s.electrons.energy_step(s.dt);
+  const double change = s.electrons.energy_step(s.dt);
+  // dt_next <= dt r_max / r (a NaN change sets no limit: the finiteness check ends the run)
+  s.energy_limit_s = s.config.max_energy_change > 0.0 && change > 0.0
+                         ? s.dt * s.config.max_energy_change / change
+                         : std::numeric_limits<double>::infinity();
   s.electrons.update_collisions();
+  if (s.config.solve_plume) s.expand_plume();
   s.electrons_finite = std::isfinite(s.electrons.discharge_current_a) && std::isfinite(s.electrons.te_ev[1]);
   return 0;
 }
@@ -184,7 +231,7 @@ StabilityLimits Simulation::Impl::step_limits() const {
 
 double Simulation::Impl::choose_dt(int& small_steps) const {
   const StabilityLimits lim = step_limits();
-  double dt = std::min({lim.cfl_s, lim.ionization_s, lim.field_s, config.max_dt_s});
+  double dt = std::min({lim.cfl_s, lim.ionization_s, lim.field_s, energy_limit_s, config.max_dt_s});
   if (dt <= config.min_dt_s) {
     ++small_steps;
     dt = config.min_dt_s;
@@ -194,60 +241,95 @@ double Simulation::Impl::choose_dt(int& small_steps) const {
   return dt;
 }
 
+// The plume follows the ions once per step (docs/physics.md section 0, step 3).
+void Simulation::Impl::expand_plume() {
+  const std::size_t exit = exit_node(grid, config.geometry.channel_length_m);
+  hallsim::expand_plume(grid, config.geometry,
+                        {electrons.te_ev[exit], electrons.ion_mass_kg[exit], electrons.ion_velocity_m_s},
+                        area);
+}
+
 void Simulation::Impl::save_frame(double t) {
-  result.time_s.push_back(t);
-  result.discharge_current_a.push_back(electrons.discharge_current_a);
-  result.thrust_n.push_back(heavy.thrust_n());
-  if (t + 1e-15 < config.average_start_time_s) return;
   auto& av = averages;
+  const double tan_exit = area.exit_tan_divergence;
+  const double thrust = heavy.thrust_n();
+  const PerformanceFrame frame{
+      electrons.discharge_current_a,
+      config.discharge_voltage_v,
+      anode_mass_flow_kg_s,
+      config.thrust_divergence_correction ? divergence_corrected_thrust_n(thrust, tan_exit) : thrust,
+      heavy.ion_current_a(),
+      heavy.ion_mass_flow_kg_s(),
+      heavy.singly_charged_energy_ev(),
+      tan_exit,
+      electrons.anode_sheath_potential_v};
+  av.time_s.push_back(t);
+  for (std::size_t q = 0; q < num_frame_quantities; ++q)
+    av.values[q].push_back(frame_quantities[q].value(frame));
+  if (t + 1e-15 < config.average_start_time_s) return;
   std::size_t k = heavy.accumulate_profiles(av.sums, 0);
   electrons.accumulate_profiles(av.sums, k);
   ++av.frames;
-  av.ion_current_a += heavy.ion_current_a();
-  av.anode_sheath_potential_v += electrons.anode_sheath_potential_v;
 }
 
 void Simulation::Impl::finish_averages() {
   auto& av = averages;
   const double frames = static_cast<double>(std::max<long long>(av.frames, 1));
   for (std::size_t k = 0; k < av.names_units.size(); ++k) {
-    Profile p{av.names_units[k].second, std::move(av.sums[k])};
+    Dataset p{av.names_units[k].second, std::move(av.sums[k])};
     for (double& v : p.values) v /= frames;
     result.average.emplace(av.names_units[k].first, std::move(p));
   }
-  result.scalars["ion_current_A"] = av.ion_current_a / frames;
-  result.scalars["anode_sheath_potential_V"] = av.anode_sheath_potential_v / frames;
-  // Id statistics over the frames inside the averaging window.
-  double sum = 0.0, sum2 = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo, thrust = 0.0;
-  long long count = 0;
-  for (std::size_t i = 0; i < result.time_s.size(); ++i) {
-    if (result.time_s[i] + 1e-15 < config.average_start_time_s) continue;
-    const double id = result.discharge_current_a[i];
-    sum += id;
-    sum2 += id * id;
-    lo = std::min(lo, id);
-    hi = std::max(hi, id);
-    thrust += result.thrust_n[i];
-    ++count;
+  result.series.emplace("time_s", Dataset{"s", av.time_s});
+  // Statistics over the frames inside the averaging window.
+  for (std::size_t q = 0; q < num_frame_quantities; ++q) {
+    const FrameQuantity& quantity = frame_quantities[q];
+    const std::vector<double>& values = av.values[q];
+    double sum = 0.0, sum2 = 0.0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    long long count = 0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (av.time_s[i] + 1e-15 < config.average_start_time_s) continue;
+      sum += values[i];
+      sum2 += values[i] * values[i];
+      lo = std::min(lo, values[i]);
+      hi = std::max(hi, values[i]);
+      ++count;
+    }
+    const double c = static_cast<double>(std::max<long long>(count, 1));
+    const double mean = sum / c;
+    const std::string name = quantity.name;
+    result.scalars.emplace(name + quantity.suffix, Scalar{quantity.units, mean});
+    result.scalars.emplace(name + "_std" + quantity.suffix,
+                           Scalar{quantity.units, std::sqrt(std::max(0.0, sum2 / c - mean * mean))});
+    if (quantity.peak_to_peak) {
+      result.scalars.emplace(name + "_p2p" + quantity.suffix,
+                             Scalar{quantity.units, count > 0 ? hi - lo : 0.0});
+    }
+    if (quantity.series) result.series.emplace(name + quantity.suffix, Dataset{quantity.units, values});
   }
-  const double c = static_cast<double>(std::max<long long>(count, 1));
-  const double mean = sum / c;
-  result.scalars["discharge_current_A"] = mean;
-  result.scalars["discharge_current_std_A"] = std::sqrt(std::max(0.0, sum2 / c - mean * mean));
-  result.scalars["discharge_current_p2p_A"] = count > 0 ? hi - lo : 0.0;
-  result.scalars["thrust_N"] = thrust / c;
+}
+
+// A run is never a success with non-finite outputs: a NaN that reached an average (e.g.
+// through a velocity of a floored, empty cell) becomes the failure it is.
+void Simulation::Impl::check_outputs_finite(double t) {
+  std::string what;
+  for (const auto& [name, profile] : result.average) {
+    for (const double v : profile.values) {
+      if (!std::isfinite(v)) what = "/average/" + name;
+    }
+  }
+  for (const auto& [name, scalar] : result.scalars) {
+    if (!std::isfinite(scalar.value)) what = "/scalars/" + name;
+  }
+  if (what.empty()) return;
+  result.status = Status::nonfinite;
+  std::ostringstream msg;
+  msg << "non-finite output " << what << " at the end of the run (t = " << t << " s)";
+  result.reason = msg.str();
 }
 
 Simulation::Simulation(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 Simulation::~Simulation() = default;
-
-const Config& Simulation::config() const {
-  return impl_->config;
-}
-
-StabilityLimits Simulation::stability_limits() const {
-  return impl_->step_limits();
-}
 
 Result Simulation::run(const std::function<void(double)>& on_progress) {
   auto& s = *impl_;
@@ -311,6 +393,7 @@ Result Simulation::run(const std::function<void(double)>& on_progress) {
   }
   if (r.status == Status::ok) s.save_frame(t);
   s.finish_averages();
+  if (r.status == Status::ok) s.check_outputs_finite(t);
   r.end_time_s = t;
   r.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (on_progress) on_progress(t);

@@ -22,6 +22,7 @@
 #include <CLI/CLI.hpp>
 
 #include "hd/common/config.hpp"
+#include "hd/common/progress.hpp"
 
 namespace hd::app {
 
@@ -50,6 +51,8 @@ class App {
   bool seed_given() const;
   // Resolved thread count (never 0).
   int threads() const;
+  // Options for an hd::Progress of this app (silent under --quiet).
+  ProgressOptions progress_options() const { return {.quiet = quiet_}; }
 
   int run(int argc, char** argv, const std::function<int()>& body);
 
@@ -64,5 +67,10 @@ class App {
   bool quiet_ = false;
   bool verbose_ = false;
 };
+
+// Validators for numeric options whose messages name the value: CLI11's own ranges let a
+// NaN through and describe the whole double range.
+CLI::Validator finite_in(double min, double max);  // min <= v <= max, v finite
+CLI::Validator positive();                         // v > 0, v finite
 
 }  // namespace hd::app

@@ -5,9 +5,22 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
+namespace hd::config {
+class Table;
+}
+
 namespace hd::hallsim {
+
+// Where the rates of one process come from: the LANDMARK table (tabulated ionization and
+// lumped energy loss), the per-reaction files in rates_directory (lookup), or nowhere
+// (none: the process is off).
+enum class RateModel { landmark, lookup, none };
+
+// Reads the rate model named by `key` (landmark | lookup | none), `fallback` when absent.
+RateModel read_rate_model(const hd::config::Table& table, std::string_view key, std::string_view fallback);
 
 struct RateTable {
   static constexpr int num_bins = 256;  // eps = 0, 1, ..., 255 eV
@@ -23,8 +36,6 @@ struct RateTable {
   }
 };
 
-// Resamples scattered (eps, k) points onto the uniform table (clamped linear interpolation).
-RateTable resample_rate_table(const std::vector<double>& energy_ev, const std::vector<double>& k);
 RateTable constant_rate_table(double k);
 
 // A HallThruster.jl reaction file: optional "... energy (eV): E" line, a header line,

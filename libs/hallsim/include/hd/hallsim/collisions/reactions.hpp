@@ -55,7 +55,14 @@ struct Chemistry {
 // Species and rate tables for the config; a missing rate file is an hd::Error naming it.
 Chemistry build_chemistry(const Config& config);
 
-// Atomic or molecular mass of a supported gas; unknown names are an hd::Error.
+// The propellants a config may name, with their atomic or molecular masses.
+struct Gas {
+  std::string name;
+  double mass_kg = 0.0;
+};
+const std::vector<Gas>& gases();
+std::vector<std::string> gas_names();
+// Mass of one of gases() by name; unknown names are an hd::Error listing them.
 double gas_mass_kg(const std::string& gas);
 
 }  // namespace hd::hallsim

@@ -11,13 +11,6 @@
 
 namespace hd::hallsim {
 
-// Van Leer half-slope: the face offset u_face - u_i = ab/(a+b) for ab > 0, else 0, with
-// a = u_i - u_{i-1}, b = u_{i+1} - u_i (the same as 1/4 phi_vL(r) (u_{i+1} - u_{i-1})).
-inline double van_leer_half_slope(double a, double b) {
-  const double ab = a * b;
-  return ab > 0.0 ? ab / (a + b) : 0.0;
-}
-
 // Left and right face states of every face (N+1) when reconstructing, the cell velocities
 // (N+2) and the face fluxes (N+1), reused between calls.
 struct FaceWorkspace {

@@ -4,6 +4,13 @@
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
+
+#include "hd/hallsim/thruster/thruster.hpp"
+
+namespace hd::config {
+class Table;
+}
 
 namespace hd::hallsim {
 
@@ -28,7 +35,10 @@ struct WallMaterial {
   double see_energy_ev = 40.0;   // eps*
   double see_base_yield = 0.54;  // sigma0
 };
-// Alumina, BoronNitride, SiO2, BNSiO2, SiC; an unknown name is an hd::Error listing them.
+// The materials a config may name (docs/physics.md section 4): Alumina, BoronNitride, SiO2,
+// BNSiO2, SiC.
+const std::vector<WallMaterial>& wall_materials();
+// One of wall_materials() by name; an unknown name is an hd::Error listing them.
 WallMaterial wall_material(const std::string& name);
 
 // Sheath-limited losses to the channel walls with secondary electron emission: ion wall
@@ -46,6 +56,10 @@ struct WallSheath {
 };
 
 using WallLoss = std::variant<NoWallLosses, ConstantSheathPotential, WallSheath>;
+
+// Reads [wall_loss]: `model` (none | constant_sheath_potential | wall_sheath, default
+// wall_sheath) and that model's keys; transition lengths default to 0.1 L_ch.
+WallLoss read_wall_loss(const hd::config::Table& table, const Geometry& geometry);
 
 // What the wall models need to know about the plasma at one position.
 struct WallPlasma {
@@ -66,6 +80,9 @@ struct WallRates {
   double energy_loss_rate_hz = 0.0;
   // Electron-wall momentum collision frequency nu_ew_mom (s^-1), added to nu_e.
   double momentum_frequency_hz = 0.0;
+  // d(energy_loss_rate_hz)/dln Te (s^-1) at fixed densities: the energy step linearizes the
+  // loss with it.
+  double energy_loss_rate_log_slope_hz = 0.0;
 };
 
 WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma);

@@ -4,6 +4,7 @@
 // drift, and the energy equation. All arrays are allocated once.
 #pragma once
 #include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/electron_energy.hpp"
+#include "hd/hallsim/physics/plume.hpp"
 #include "hd/hallsim/physics/wall_loss.hpp"
 
 namespace hd::hallsim {
@@ -20,7 +22,8 @@ class HeavySpecies;
 
 class ElectronFields {
  public:
-  ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry);
+  // `area` is the flow cross-section, updated by the caller when the plume expands.
+  ElectronFields(const Config& config, const Grid& grid, const Chemistry& chemistry, const FlowArea& area);
 
   // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then the collisions and fields.
   void initialize(const HeavySpecies& heavy);
@@ -34,10 +37,13 @@ class ElectronFields {
   // They reach E and the heavy-species sources at the next update_fields().
   void update_collisions();
   // One implicit energy step with the fields of update_fields() and the collisions of
-  // update_collisions(); then Te, pe, grad pe.
-  void energy_step(double dt_s);
+  // update_collisions(); then Te, pe, grad pe. Returns the largest relative change of n_eps
+  // over the nodes, max |n_eps+ - n_eps| / n_eps.
+  double energy_step(double dt_s);
 
+  // Names and units of the electron profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
+  // Integrates phi, then adds the profiles to sums[k...]; returns the next free index.
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k);
 
   // Node arrays (N+2): boundary faces at 0 and N+1, cell centres between.
@@ -46,19 +52,25 @@ class ElectronFields {
   std::vector<double> electric_field_v_m, potential_v, ue_m_s, mobility_m2_v_s;
   std::vector<double> nu_e_hz, nu_an_hz, nu_en_hz, nu_ei_hz, nu_wall_hz, nu_inelastic_hz;
   std::vector<double> magnetic_field_t, cyclotron_frequency_hz, ionization_rate_m3_s;
+  // Number-averaged ion velocity sum n_Z u_Z / sum n_Z and mean ion mass (update_collisions()).
+  std::vector<double> ion_velocity_m_s, ion_mass_kg;
   // Outside LANDMARK mode: the drift energy K = m_e (1 + Omega^2) ue^2 / (2e) (eV), added to
   // the mean energy in rate lookups, and the electron drag D (V/m) in Ohm's law.
   std::vector<double> drift_energy_ev, drag_v_m;
   // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
   std::vector<std::vector<double>> ionization_frequency_hz;
   double discharge_current_a = 0.0;
+  // Changes whenever te_ev does, so that quantities derived from Te can be cached.
+  std::uint64_t temperature_version() const { return temperature_version_; }
   // Anode sheath potential V_s (V) of the last field solve, used by the next: V_L = Vd + V_s.
   // Zero in LANDMARK mode and with the Dirichlet anode.
   double anode_sheath_potential_v = 0.0;
 
  private:
   void compute_densities(const HeavySpecies& heavy);
-  void solve_ohms_law(const HeavySpecies& heavy);
+  void solve_ohms_law();
+  // The drift energy K is needed only by the rate lookups and the energy step, once per step.
+  void compute_drift_energy();
   void compute_pressure();
   void compute_potential();
 
@@ -66,13 +78,18 @@ class ElectronFields {
   const Grid& grid_;
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
-  double area_m2_ = 0.0;
+  const FlowArea& area_;
   std::vector<WallPlasma> wall_plasma_;            // the wall models' inputs per node
   std::vector<WallRates> wall_rates_;              // and their outputs (W / eps, nu_ew_mom)
   std::vector<double> wall_flux_coefficient_;      // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;          // 1 / (e mu ne)
   std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
   std::vector<double> lookup_energy_ev_;           // eps = 1.5 Te + K of the rate lookups
+  std::vector<double> z_eff_;                      // ne / sum n_Z
+  std::vector<double> previous_energy_density_;    // n_eps before the energy step
+  // sum_Z n_Z, sum_Z n_Z u_Z, and the same over the neutrals, at the nodes
+  std::vector<double> ion_density_m3_, ion_flux_m2_s_, neutral_density_m3_, neutral_flux_m2_s_;
+  std::uint64_t temperature_version_ = 0;
   std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                           // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;           // d/dz stencil on the nodes

@@ -5,6 +5,8 @@
 // then (rho, rho u) of every ion fluid; ghost cells live only in the padded workspace.
 #pragma once
 #include <array>
+#include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <utility>
@@ -14,6 +16,7 @@
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/grid/grid.hpp"
 #include "hd/hallsim/numerics/finite_volume.hpp"
+#include "hd/hallsim/physics/plume.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
 namespace hd::hallsim {
@@ -22,7 +25,8 @@ class ElectronFields;
 
 class HeavySpecies {
  public:
-  HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry);
+  // `area` is the flow cross-section, updated by the caller when the plume expands.
+  HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry, const FlowArea& area);
 
   std::size_t state_size() const { return state_size_; }
   std::size_t num_fluids() const { return fluids_.size(); }
@@ -37,15 +41,8 @@ class HeavySpecies {
   // Padded mass density rho (kg/m^3) and momentum density rho u of fluid f (N+2 values).
   const std::vector<double>& rho(std::size_t f) const { return rho_[f]; }
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
-  // Number density (m^-3) of fluid f at electron node i (boundary nodes average the ghost
-  // and the adjacent cell, section 13), and the same for the flux density n u.
-  double density_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_[f], i) / fluids_[f].mass_kg;
-  }
-  double flux_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
-  }
-  // density_at_node and flux_at_node of fluid f at all N+2 nodes, in one pass each.
+  // Number density (m^-3) and flux density n u (m^-2 s^-1) of fluid f at the N+2 electron
+  // nodes: the cells, and at the two boundary nodes the ghost-interior mean (section 13).
   void node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const;
 
   // dy/dt of the heavy species (fluxes, ionization, E force, wall losses) at the state of
@@ -60,25 +57,39 @@ class HeavySpecies {
 
   StabilityLimits stability_limits(double cfl, const ElectronFields& electrons) const;
 
-  // Thrust (N): sum over ions of A m n u^2 at the exit minus at the anode face.
+  // At the exit (the last cell), docs/physics.md section 8:
+  // thrust (N), sum over ions of A m n u^2 at the exit minus at the anode face;
   double thrust_n() const;
-  // Ion current (A) through the exit plane: e A sum Z n u in the last cell.
+  // ion current (A), e A sum Z n u;
   double ion_current_a() const;
+  // ion mass flow (kg/s), A sum m n u;
+  double ion_mass_flow_kg_s() const;
+  // mean kinetic energy of the singly charged ions, sum n_1 m u_1^2 / 2 / sum n_1, in eV.
+  double singly_charged_energy_ev() const;
+  // Mass flow (kg/s) entering with the neutrals of propellant p at the anode: the anode flow
+  // and the ingested background gas (section 5.3).
+  double anode_inflow_kg_s(std::size_t p) const { return anode_inflow_kg_s_[p]; }
 
+  // Names and units of this state's profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
   // Adds this state's profiles to sums[k...]; returns the next free index.
   std::size_t accumulate_profiles(std::vector<std::vector<double>>& sums, std::size_t k) const;
-
-  const Grid& grid() const { return grid_; }
 
  private:
   std::size_t offset_rho(std::size_t f) const;
   std::size_t offset_rho_u(std::size_t f) const { return offset_rho(f) + n_; }
   void apply_boundaries(double te_anode_ev, double sheath_potential_v);
+  void update_ion_wall_frequencies(const ElectronFields& electrons);
   double node_value(const std::vector<double>& padded, std::size_t i) const {
     if (i == 0) return 0.5 * (padded[0] + padded[1]);
     if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
     return padded[i];
+  }
+  double density_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_[f], i) / fluids_[f].mass_kg;
+  }
+  double flux_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
   }
 
   const Config& config_;
@@ -88,10 +99,14 @@ class HeavySpecies {
   std::size_t n_ = 0;
   std::size_t num_neutrals_ = 0;
   std::size_t state_size_ = 0;
-  double area_m2_ = 0.0;
+  const FlowArea& area_;
+  std::vector<double> anode_inflow_kg_s_;  // per propellant
   std::vector<std::vector<double>> rho_, rho_u_;
   std::vector<double> inverse_mass_;               // 1 / m per fluid (kg^-1)
   std::vector<double> ion_wall_loss_coefficient_;  // h / dr per padded cell (m^-1), empty when off
+  // nu_iw per ion fluid and padded cell (s^-1), for the Te of ion_wall_frequency_version_
+  std::vector<std::vector<double>> ion_wall_frequency_hz_;
+  std::uint64_t ion_wall_frequency_version_ = std::numeric_limits<std::uint64_t>::max();
   FaceWorkspace faces_;
   std::vector<std::array<double, 2>> boundary_flux_;
 };

@@ -18,26 +18,35 @@ namespace hd::hallsim {
 enum class Status { ok, nonfinite, step_size_collapse, step_limit, wall_time_limit, solver_error };
 const char* to_string(Status status);
 
-struct Profile {
+// One output dataset: values with their units.
+struct Dataset {
   std::string units;
-  std::vector<double> values;  // one per cell
+  std::vector<double> values;
 };
 
+struct Scalar {
+  std::string units;
+  double value = 0.0;
+};
+
+// Names follow docs/hallsim.md: profiles keep the reference code's short symbols (ne, ni_1,
+// Tev, ...), scalars and series are snake_case with a lowercase unit suffix
+// (discharge_current_a, thrust_std_n, anode_efficiency).
 struct Result {
   Status status = Status::ok;
   std::string reason;  // empty when ok; otherwise what failed, where and when
   double end_time_s = 0.0;
   long long steps = 0;
   double wall_time_s = 0.0;
-  std::vector<double> z_m;                                    // cell centres
-  std::map<std::string, Profile> average;                     // time-averaged profiles
-  std::map<std::string, double> scalars;                      // discharge_current_A, thrust_N, ...
-  std::vector<double> time_s, discharge_current_a, thrust_n;  // saved frames
+  std::vector<double> z_m;                 // cell centres
+  std::map<std::string, Dataset> average;  // time-averaged profiles, one value per cell
+  std::map<std::string, Scalar> scalars;   // statistics over the averaging window
+  std::map<std::string, Dataset> series;   // one value per saved frame: time_s, discharge_current_a, thrust_n
 };
 
 // Limits a stable step must respect at the current state (s); the step taken is
 // min(all) clamped to [min_dt, max_dt]. HeavySpecies reports the forward-Euler limits
-// below; Simulation::stability_limits() the step limits, s-1 times longer for SSPRK(s,2).
+// below; a step of SSPRK(s,2) may be s-1 times longer.
 struct StabilityLimits {
   double cfl_s = 0.0;         // CFL * min dz / (|u| + a)
   double ionization_s = 0.0;  // CFL * min rho / rho_dot_iz
@@ -54,9 +63,6 @@ class Simulation {
   // Runs to config.duration_s, once (a second call is an hd::Error). `on_progress(t_s)` is
   // called now and then.
   Result run(const std::function<void(double)>& on_progress = {});
-
-  const Config& config() const;
-  StabilityLimits stability_limits() const;
 
  private:
   struct Impl;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A SUNDIALS serial N_Vector whose kernels are compiled with this project's optimization.
+// Private: a SUNDIALS serial N_Vector whose kernels are compiled with this project's optimization.
 // Debian's SUNDIALS 6.4.1 ships its vector kernels unoptimized (-O0 loops that spill every
 // iteration to the stack): ARKODE's own vector work then cost ~14 us per ERK step at 600
 // unknowns, more than the physics. SUNDIALS lets a program supply its own vector
