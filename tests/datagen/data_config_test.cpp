@@ -133,5 +133,47 @@ TEST_F(DataConfigFile, ADistributionErrorNamesTheParameter) {
                         file() + ":15: params.discharge_voltage_v.max = 200 must be greater than min = 600");
 }
 
+TEST_F(DataConfigFile, ReadsTheSplitAndNormalizationTablesForTheLaterSteps) {
+  const DataConfig defaults = test::small_config();
+  EXPECT_EQ(defaults.split.val_small, 0.002);
+  EXPECT_EQ(defaults.split.val_large, 0.1);
+  EXPECT_EQ(defaults.normalization.target_std, 0.5);
+  const DataConfig c = load_data_config(
+      scratch_.write("data.toml", text_ + "\n[split]\nseed = 3\nval_small = 0.01\nval_large = 0.2\n"
+                                          "[normalization]\ntarget_std = 0.4\nlog_quantities = [\"ne\"]\n"
+                                          "[normalization.outlier_filter]\nthrust_limit_n = 2.0\n"));
+  EXPECT_EQ(c.split.seed, 3u);
+  EXPECT_EQ(c.split.val_small, 0.01);
+  EXPECT_EQ(c.split.val_large, 0.2);
+  EXPECT_EQ(c.normalization.target_std, 0.4);
+  EXPECT_EQ(c.normalization.log_quantities, std::vector<std::string>{"ne"});
+  EXPECT_EQ(c.normalization.outlier_filter.thrust_limit_n, 2.0);
+}
+
+// The raw shards record what generation depends on; a rerun of gen_data compares it. The
+// later steps' settings must be free to change without invalidating the simulations.
+TEST_F(DataConfigFile, TheRecordedGenerationConfigLeavesOutTheSplitAndNormalizationTables) {
+  const DataConfig plain = test::small_config();
+  const DataConfig with_tables = load_data_config(
+      scratch_.write("data.toml", text_ + "\n[split]\nseed = 3\n[normalization]\ntarget_std = 0.4\n"), {});
+  EXPECT_EQ(with_tables.resolved_toml.find("[split]"), std::string::npos);
+  EXPECT_EQ(with_tables.resolved_toml.find("normalization"), std::string::npos);
+  // Equal but for the base config's path, which small_config_text() makes absolute.
+  const DataConfig plain_here = load_data_config(scratch_.write("plain.toml", text_));
+  EXPECT_EQ(with_tables.resolved_toml, plain_here.resolved_toml);
+  EXPECT_NE(plain.resolved_toml.find("[anomalous_profile]"), std::string::npos);
+  EXPECT_NE(plain.resolved_toml.find("[params.wall_loss_scale]"), std::string::npos);
+  EXPECT_NE(plain.resolved_toml.find("[simulation]"), std::string::npos);
+}
+
+TEST_F(DataConfigFile, AMistakeInTheSplitOrNormalizationTableNamesTheFileLineAndKey) {
+  expect_one_line_error([&] { load(text_ + "\n[split]\nval_smal = 0.1\n"); },
+                        file() + ":94: unknown key split.val_smal");
+  expect_one_line_error([&] { load(text_ + "\n[split]\nval_small = 1.5\n"); },
+                        file() + ":94: split.val_small = 1.5 is out of range");
+  expect_one_line_error([&] { load(text_ + "\n[normalization.outlier_filter]\nthrust_limit = 2.0\n"); },
+                        file() + ":94: unknown key normalization.outlier_filter.thrust_limit");
+}
+
 }  // namespace
 }  // namespace hd::datagen

@@ -3,10 +3,8 @@
 // every simulation exactly once and each row equal to an uninterrupted run's; SIGTERM
 // stops it cleanly; job-array tasks and MPI ranks together write the same rows as one
 // process.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "hd/testing/process.hpp"
 
 #include "datagen_test_support.hpp"
 
@@ -48,31 +48,11 @@ std::vector<std::string> arguments(const fs::path& out, int threads = 2,
   return args;
 }
 
-// Starts `args` with stdout and stderr appended to `log`.
-pid_t start(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Exit status, or 128 + the signal that ended it.
-int wait_for(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using hd::testing::start_process;
+using hd::testing::wait_for;
 
 int run(const std::vector<std::string>& args, const fs::path& log) {
-  return wait_for(start(args, log));
+  return hd::testing::run_process(args, log);
 }
 
 // Committed files: complete shards in the folder and parts in out/parts.
@@ -131,14 +111,14 @@ TEST_F(GenDataApp, KilledTwiceWithSigkillThenRerunHoldsEverySimulationOnceAsAnUn
   const fs::path out = scratch_ / "killed";
   const auto args = arguments(out, 2, {"--commit-rows", "1"});
 
-  pid_t pid = start(args, log_);
+  pid_t pid = start_process(args, log_);
   signal_after_commits(pid, out, 1, SIGKILL);
   ASSERT_EQ(wait_for(pid), 128 + SIGKILL);
   const std::int64_t after_first = committed_simulations(out);
   EXPECT_GT(after_first, 0);
   EXPECT_LT(after_first, kSims) << "the run ended before it was killed: nothing was tested";
 
-  pid = start(args, log_);
+  pid = start_process(args, log_);
   signal_after_commits(pid, out, committed_files(out) + 2, SIGKILL);
   ASSERT_EQ(wait_for(pid), 128 + SIGKILL);
   const std::int64_t after_second = committed_simulations(out);
@@ -156,7 +136,7 @@ TEST_F(GenDataApp, KilledTwiceWithSigkillThenRerunHoldsEverySimulationOnceAsAnUn
 TEST_F(GenDataApp, SigtermStopsAfterCommittingAndARerunFinishes) {
   const fs::path out = scratch_ / "terminated";
   const auto args = arguments(out, 2, {"--commit-rows", "4"});
-  const pid_t pid = start(args, log_);
+  const pid_t pid = start_process(args, log_);
   signal_after_commits(pid, out, 0, SIGTERM);
   EXPECT_EQ(wait_for(pid), 130) << test::read_text(log_);  // hd::app::kStoppedExitCode
   EXPECT_LT(committed_simulations(out), kSims);

@@ -51,6 +51,17 @@ ParameterTarget read_target(const Table& t, const std::set<std::string>& fixed_k
   return {key, t.where("sets") + " = \"" + key + "\""};
 }
 
+// The resolved text of every table but the later steps' ones, in the document's order.
+std::string generation_toml(const Table& root) {
+  std::string text;
+  for (const std::string& key : root.keys()) {
+    if (key == "split" || key == "normalization") continue;
+    if (!text.empty()) text += "\n\n";
+    text += root.table(key).to_toml();
+  }
+  return text;
+}
+
 }  // namespace
 
 const std::vector<std::string>& default_channels() {
@@ -119,8 +130,11 @@ DataConfig read_data_config(const config::Document& doc) {
   o.series_frames = static_cast<int>(output.get_int_or("series_frames", o.series_frames, {2, 1e6}));
   o.shard_size = output.get_int_or("shard_size", o.shard_size, {1, 1e9});
 
+  c.split = dataset::read_split_options(root.table_or_empty("split"));
+  c.normalization = dataset::read_normalize_options(root.table_or_empty("normalization"));
+
   root.finish();
-  c.resolved_toml = doc.to_toml();
+  c.resolved_toml = generation_toml(root);
   return c;
 }
 

@@ -463,6 +463,20 @@ void prepare_output(const SimulationFactory& factory, const fs::path& out, std::
   }
 }
 
+std::optional<std::int64_t> recorded_num_sims(const fs::path& out) {
+  const fs::path record = out / kRunRecord;
+  std::error_code ec;
+  if (!fs::exists(record, ec)) return std::nullopt;
+  try {
+    const auto j = nlohmann::json::parse(read_text(record));
+    if (j.at("format").get<std::string>() != kRunFormat)
+      throw Error(record.string() + ": not a gen_data run record");
+    return j.at("num_sims").get<std::int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(record.string() + ": malformed run record (" + e.what() + ")");
+  }
+}
+
 GenerateSummary generate(const SimulationFactory& factory, const GenerateOptions& options) {
   if (options.num_sims < 1) throw Error("gen_data: the number of simulations must be at least 1");
   if (options.worker.count < 1 || options.worker.index < 0 || options.worker.index >= options.worker.count)

@@ -349,6 +349,7 @@ struct StreamingReader::Impl {
     std::vector<std::int64_t> order(row_order.size());
     std::iota(order.begin(), order.end(), 0);
     shuffle(std::span(order), rng);
+    rows = {};  // the previous window goes before the next is read: two windows, not three, at the peak
     const auto data = reader.read(row_order);
     rows = empty_batch(reader.metadata(), data.size);
     for (std::size_t r = 0; r < order.size(); ++r)

@@ -6,6 +6,10 @@
 //   [params.<name>]  a prior distribution (docs/prior.md) and sets = "<hallsim key>"
 //   [anomalous_profile]  the profile prior's keys and sets = "<hallsim table>"
 //   [output]  channels, scalars, series_frames, shard_size
+//   [split]  how split_data divides the simulations (hd/dataset/split.hpp)
+//   [normalization]  how normalize_data normalizes them (hd/dataset/normalize_raw.hpp)
+// gen_data reads [split] and [normalization] like every table (an unknown key is an error)
+// and leaves them to the later steps: they are not part of what generation records.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +18,8 @@
 #include <vector>
 
 #include "hd/common/config.hpp"
+#include "hd/dataset/normalize_raw.hpp"
+#include "hd/dataset/split.hpp"
 #include "hd/prior/anomalous_profile.hpp"
 #include "hd/prior/prior.hpp"
 
@@ -54,14 +60,19 @@ struct OutputSpec {
 };
 
 struct DataConfig {
-  std::filesystem::path source;             // the data config file (or the text's name)
-  std::string resolved_toml;                // the data config after overrides, defaults filled in
+  std::filesystem::path source;  // the data config file (or the text's name)
+  // The tables generation reads, after overrides and with defaults filled in: what raw
+  // shards record and a resumed gen_data compares. [split] and [normalization] are left
+  // out, so that changing them never invalidates generated simulations.
+  std::string resolved_toml;
   std::filesystem::path simulation_config;  // the hallsim config every simulation starts from
   std::vector<Assignment> simulation_overrides;
   prior::Prior prior;
   std::vector<ParameterTarget> targets;  // one per prior parameter, in the prior's order
   std::optional<AnomalousProfileTarget> anomalous_profile;
   OutputSpec output;
+  dataset::SplitOptions split;
+  dataset::NormalizeOptions normalization;
 };
 
 // The reference list of stored channels.

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "hd/datagen/factory.hpp"
 #include "hd/dataset/raw_shard.hpp"
@@ -71,6 +72,11 @@ struct GenerateSummary {
 // file and what differs.
 void prepare_output(const SimulationFactory& factory, const std::filesystem::path& out,
                     std::int64_t num_sims);
+
+// The simulation count an earlier prepare_output recorded in out/run.json, or nothing when
+// `out` holds no run yet (a caller continuing a run need not be told the count again). A
+// malformed record is an hd::Error naming it.
+std::optional<std::int64_t> recorded_num_sims(const std::filesystem::path& out);
 
 // Runs the owned simulations that `out` does not hold yet on `threads` threads. Any part
 // or shard file that is unreadable, or from another run, is an hd::Error naming it; files

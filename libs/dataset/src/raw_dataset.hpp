@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A finished raw dataset folder as the pipeline steps after gen_data read it: the manifest,
+// which must list every shard, and each shard checked against its manifest entry.
+#pragma once
+#include <filesystem>
+
+#include "hd/dataset/raw_shard.hpp"
+
+namespace hd::dataset {
+
+struct RawDataset {
+  std::filesystem::path folder;
+  RawManifest manifest;
+  std::filesystem::path shard_path(const RawShardEntry& entry) const { return folder / entry.file; }
+};
+
+// Reads FOLDER/manifest.json; a dataset with shards still missing is an hd::Error saying
+// how many are there and to finish gen_data first.
+RawDataset open_raw_dataset(const std::filesystem::path& folder);
+
+// Opens a shard of the dataset and checks it holds exactly the simulations its manifest
+// entry promises and was written by the same run (seed, simulation count).
+RawFile open_raw_shard(const RawDataset& dataset, const RawShardEntry& entry);
+
+}  // namespace hd::dataset
