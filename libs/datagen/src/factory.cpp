@@ -242,4 +242,8 @@ dataset::RawRow SimulationFactory::run(std::int64_t index) const {
   return row;
 }
 
+void check_data_config(const config::Document& document) {
+  SimulationFactory(read_data_config(document), 0);
+}
+
 }  // namespace hd::datagen

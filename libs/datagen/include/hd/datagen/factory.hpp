@@ -43,6 +43,10 @@ const std::vector<std::string>& status_names();
 // anode_mass_flow_rate_kg_s: "kg/s"); "1" for a dimensionless name (wall_loss_scale).
 std::string units_from_name(const std::string& name);
 
+// hd_config's check of a data config (kind "data"): reads it and configures and probes
+// simulation 0 exactly as gen_data does.
+void check_data_config(const config::Document& document);
+
 class SimulationFactory {
  public:
   // Configures simulation 0 and runs it for one time step to learn and check what rows
