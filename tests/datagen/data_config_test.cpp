@@ -56,7 +56,7 @@ TEST_F(DataConfigFile, ReadsTheSimulationThePriorAndTheOutput) {
 
 TEST_F(DataConfigFile, AnUnknownKeyNamesTheFileLineAndKey) {
   expect_one_line_error([&] { load(text_ + "shard_sise = 4\n"); },
-                        "data.toml:92: unknown key output.shard_sise");
+                        "data.toml:104: unknown key output.shard_sise");
 }
 
 TEST_F(DataConfigFile, ASetsKeyHallsimDoesNotKnowNamesTheEntryAndTheKey) {
@@ -64,7 +64,7 @@ TEST_F(DataConfigFile, ASetsKeyHallsimDoesNotKnowNamesTheEntryAndTheKey) {
       test::replaced(text_, "sets = \"wall_loss.loss_scale\"", "sets = \"wall_loss.los_scale\"");
   expect_one_line_error([&] { load(bad); },
                         file() +
-                            ":49: params.wall_loss_scale.sets = \"wall_loss.los_scale\": unknown key "
+                            ":55: params.wall_loss_scale.sets = \"wall_loss.los_scale\": unknown key "
                             "wall_loss.los_scale");
 }
 
@@ -119,7 +119,7 @@ TEST_F(DataConfigFile, AShapeParameterFeedsTheProfileNotAKey) {
 
 TEST_F(DataConfigFile, AChannelHallsimDoesNotWriteIsNamed) {
   expect_one_line_error([&] { load(text_ + "channels = [\"ne\", \"ni_4\"]\n"); },
-                        file() + ":92: output.channels: hallsim writes no profile \"ni_4\"");
+                        file() + ":104: output.channels: hallsim writes no profile \"ni_4\"");
 }
 
 TEST_F(DataConfigFile, AScalarHallsimDoesNotWriteIsNamed) {
@@ -130,7 +130,7 @@ TEST_F(DataConfigFile, AScalarHallsimDoesNotWriteIsNamed) {
 TEST_F(DataConfigFile, ADistributionErrorNamesTheParameter) {
   const std::string bad = test::replaced(text_, "min = 200.0\nmax = 600.0", "min = 600.0\nmax = 200.0");
   expect_one_line_error([&] { load(bad); },
-                        file() + ":15: params.discharge_voltage_v.max = 200 must be greater than min = 600");
+                        file() + ":16: params.discharge_voltage_v.max = 200 must be greater than min = 600");
 }
 
 TEST_F(DataConfigFile, ReadsTheSplitAndNormalizationTablesForTheLaterSteps) {
@@ -168,11 +168,11 @@ TEST_F(DataConfigFile, TheRecordedGenerationConfigLeavesOutTheSplitAndNormalizat
 
 TEST_F(DataConfigFile, AMistakeInTheSplitOrNormalizationTableNamesTheFileLineAndKey) {
   expect_one_line_error([&] { load(text_ + "\n[split]\nval_smal = 0.1\n"); },
-                        file() + ":94: unknown key split.val_smal");
+                        file() + ":106: unknown key split.val_smal");
   expect_one_line_error([&] { load(text_ + "\n[split]\nval_small = 1.5\n"); },
-                        file() + ":94: split.val_small = 1.5 is out of range");
+                        file() + ":106: split.val_small = 1.5 is out of range");
   expect_one_line_error([&] { load(text_ + "\n[normalization.outlier_filter]\nthrust_limit = 2.0\n"); },
-                        file() + ":94: unknown key normalization.outlier_filter.thrust_limit");
+                        file() + ":106: unknown key normalization.outlier_filter.thrust_limit");
 }
 
 }  // namespace

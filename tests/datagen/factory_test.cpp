@@ -152,15 +152,14 @@ TEST(SimulationFactory, ADrawHallsimRefusesIsAnInvalidInputRow) {
   EXPECT_EQ(row.params[vcc], probe.parameters(refused)[vcc]);
 }
 
-TEST(SimulationFactory, UnitsFollowTheNameSuffix) {
-  EXPECT_EQ(units_from_name("discharge_voltage_v"), "V");
-  EXPECT_EQ(units_from_name("anode_mass_flow_rate_kg_s"), "kg/s");
-  EXPECT_EQ(units_from_name("neutral_velocity_m_s"), "m/s");
-  EXPECT_EQ(units_from_name("background_pressure_torr"), "Torr");
-  EXPECT_EQ(units_from_name("discharge_current_std_a"), "A");
-  EXPECT_EQ(units_from_name("thrust_n"), "N");
-  EXPECT_EQ(units_from_name("magnetic_field_scale"), "1");
-  EXPECT_EQ(units_from_name("anom_center"), "1");
+// A parameter's units are part of its definition in the data config, stored with it.
+TEST(SimulationFactory, ParameterUnitsComeFromTheConfig) {
+  const SimulationFactory f(test::small_config(), 5);
+  const auto& layout = f.layout();
+  ASSERT_EQ(layout.param_units.size(), layout.param_names.size());
+  EXPECT_EQ(layout.param_units[param(f, "discharge_voltage_v")], "V");
+  EXPECT_EQ(layout.param_units[param(f, "anode_mass_flow_rate_kg_s")], "kg/s");
+  EXPECT_EQ(layout.param_units[param(f, "wall_loss_scale")], "1");
 }
 
 TEST(SimulationFactory, StatusNamesAreTheCodesInOrder) {

@@ -107,6 +107,7 @@ DataConfig read_data_config(const config::Document& doc) {
   std::set<std::string> taken;
   for (const prior::Parameter& p : c.prior.parameters) {
     const Table t = params.table(p.name);
+    c.parameter_units.push_back(t.get_string("units"));
     if (profile && is_shape_parameter(p.name)) {
       if (t.has("sets"))
         t.fail("sets",

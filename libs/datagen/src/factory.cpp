@@ -58,20 +58,6 @@ const std::vector<std::string>& status_names() {
   return names;
 }
 
-std::string units_from_name(const std::string& name) {
-  // Longest suffixes first: "_kg_s" before "_s".
-  static const std::pair<const char*, const char*> kSuffixes[] = {
-      {"_kg_s", "kg/s"}, {"_m_s", "m/s"}, {"_torr", "Torr"}, {"_ev", "eV"}, {"_hz", "Hz"},
-      {"_a", "A"},       {"_n", "N"},     {"_v", "V"},       {"_w", "W"},   {"_s", "s"},
-      {"_k", "K"},       {"_m", "m"},     {"_t", "T"}};
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char ch) { return std::tolower(ch); });
-  for (const auto& [suffix, units] : kSuffixes)
-    if (lower.ends_with(suffix)) return units;
-  return "1";
-}
-
 SimulationFactory::SimulationFactory(DataConfig config, std::uint64_t master_seed)
     : config_(std::move(config)), master_seed_(master_seed) {
   if (config_.anomalous_profile) profiles_.emplace(config_.anomalous_profile->model);
@@ -120,9 +106,9 @@ SimulationFactory::SimulationFactory(DataConfig config, std::uint64_t master_see
   const int frames = out.series_frames;
   for (int j = 0; j < frames; ++j)
     l.series_time_s.push_back(window_start_s_ + (window_end_s_ - window_start_s_) * j / (frames - 1));
-  for (const prior::Parameter& p : config_.prior.parameters) {
-    l.param_names.push_back(p.name);
-    l.param_units.push_back(units_from_name(p.name));
+  for (std::size_t i = 0; i < config_.prior.parameters.size(); ++i) {
+    l.param_names.push_back(config_.prior.parameters[i].name);
+    l.param_units.push_back(config_.parameter_units[i]);
   }
   l.status_names = status_names();
 

@@ -3,7 +3,7 @@
 // from, which of its keys the prior sets, and what each simulation's row keeps.
 //
 //   [simulation]  config = "../hallsim/spt100.toml"    overrides = ["domain.num_cells=128"]
-//   [params.<name>]  a prior distribution (docs/prior.md) and sets = "<hallsim key>"
+//   [params.<name>]  a prior distribution (docs/prior.md), its units and sets = "<hallsim key>"
 //   [anomalous_profile]  the profile prior's keys and sets = "<hallsim table>"
 //   [output]  channels, scalars, series_frames, shard_size
 //   [split]  how split_data divides the simulations (hd/dataset/split.hpp)
@@ -69,6 +69,9 @@ struct DataConfig {
   std::vector<Assignment> simulation_overrides;
   prior::Prior prior;
   std::vector<ParameterTarget> targets;  // one per prior parameter, in the prior's order
+  // Units of each prior parameter (its `units` key: part of its definition, stored with
+  // the value in every row), in the prior's order.
+  std::vector<std::string> parameter_units;
   std::optional<AnomalousProfileTarget> anomalous_profile;
   OutputSpec output;
   dataset::SplitOptions split;

@@ -39,10 +39,6 @@ enum class SimulationStatus : std::int8_t {
 };
 const std::vector<std::string>& status_names();
 
-// Units of a snake_case name from its suffix (discharge_voltage_v: "V",
-// anode_mass_flow_rate_kg_s: "kg/s"); "1" for a dimensionless name (wall_loss_scale).
-std::string units_from_name(const std::string& name);
-
 // hd_config's check of a data config (kind "data"): reads it and configures and probes
 // simulation 0 exactly as gen_data does.
 void check_data_config(const config::Document& document);
