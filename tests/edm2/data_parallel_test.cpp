@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Data-parallel training end to end (docs/training.md): ranks of the train app on
-// localhost over Gloo, started as separate processes with the variables torchrun sets
-// (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT). Processes, not threads: each rank needs
-// its own LibTorch generator, thread pool and signal handlers, as in real use, and a
-// killed rank must die the way a crashed one does (its connections close).
+// localhost over Gloo (on the CPU, also in CUDA builds), started as separate processes with the variables
+// torchrun sets (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT). Processes, not threads: each rank needs its own
+// LibTorch generator, thread pool and signal handlers, as in real use, and a killed rank must die the way a
+// crashed one does (its connections close).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -91,7 +91,9 @@ timeout_s = 20
                                   "--set",
                                   "ema.snapshot_interval_steps=10",
                                   "--set",
-                                  "checkpoint.interval_steps=10"};
+                                  "checkpoint.interval_steps=10",
+                                  "--set",
+                                  "training.device=cpu"};
     for (const auto& set : more_sets) {
       args.push_back("--set");
       args.push_back(set);

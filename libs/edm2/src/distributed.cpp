@@ -194,9 +194,13 @@ torch::Device ProcessGroup::device() const {
   return impl_->device;
 }
 
+void ProcessGroup::sum(torch::Tensor& tensor, const std::string& what) {
+  impl_->all_reduce(tensor, c10d::ReduceOp::SUM, what);
+}
+
 std::vector<double> ProcessGroup::sum(const std::vector<double>& values, const std::string& what) {
   auto t = torch::tensor(values, torch::kFloat64).to(impl_->device);
-  impl_->all_reduce(t, c10d::ReduceOp::SUM, what);
+  sum(t, what);
   t = t.cpu();
   return {t.data_ptr<double>(), t.data_ptr<double>() + t.numel()};
 }

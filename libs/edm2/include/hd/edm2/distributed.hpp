@@ -38,7 +38,10 @@ class ProcessGroup {
   // Where the tensors of collectives live: the CPU for Gloo, the rank's GPU for NCCL.
   torch::Device device() const;
 
-  // Each value summed over the ranks (in float64). `what` names the operation in errors.
+  // Sums `tensor` (on device()) over the ranks, in place. `what` names the operation in
+  // errors.
+  void sum(torch::Tensor& tensor, const std::string& what);
+  // Each value summed over the ranks (in float64).
   std::vector<double> sum(const std::vector<double>& values, const std::string& what);
   // Whether every rank passed true.
   bool all(bool value, const std::string& what);
