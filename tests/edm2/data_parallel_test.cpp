@@ -202,7 +202,9 @@ timeout_s = 20
     std::vector<torch::Tensor> tensors;
     for (int i = 0;; ++i) {
       torch::Tensor t;
-      if (!profile.try_read("p" + std::to_string(i), t)) break;
+      std::string key = std::to_string(i);
+      key.insert(0, 1, 'p');  // ("p" + ... trips GCC 12's -Wrestrict false positive)
+      if (!profile.try_read(key, t)) break;
       tensors.push_back(t);
     }
     return tensors;
