@@ -617,7 +617,8 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       // norm that overflows is told apart by the exact check).
       std::vector<torch::Tensor> norms;
       for (const auto& g : grads) norms.push_back(torch::linalg_vector_norm(g, 2));
-      const auto host_norms = torch::stack(norms).to(torch::kCPU, torch::kFloat64);
+      const auto host_norms = norms.empty() ? torch::zeros({0}, torch::kFloat64)
+                                            : torch::stack(norms).to(torch::kCPU, torch::kFloat64);
       const auto* norm_values = host_norms.data_ptr<double>();
       for (std::size_t i = 0; i < grads.size(); ++i) {
         double norm = norm_values[i];
