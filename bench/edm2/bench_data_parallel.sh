@@ -35,11 +35,14 @@ echo "$single"
 port=$((20000 + RANDOM % 20000))
 per_rank=$(( cores / 2 > 0 ? cores / 2 : 1 ))
 RANK=1 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
-  "$bench" --config "$config" --work "$scratch" --batch "$batch" --steps "$steps" --threads "$per_rank" --quiet &
+  "$bench" --config "$config" --work "$scratch" --batch "$batch" --steps "$steps" --threads "$per_rank" --quiet \
+  > "$scratch/rank1" &
 two=$(RANK=0 WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=$port \
   "$bench" --config "$config" --work "$scratch" --batch "$batch" --steps "$steps" --threads "$per_rank" --quiet)
 wait
+other=$(cat "$scratch/rank1")
 echo "$two"
+echo "$other"
 
 field() { awk -v key="$2" '{ for (i = 1; i < NF; ++i) if ($i == key) print $(i + 1) }' <<< "$1"; }
 wait_ms=$(field "$two" allreduce_wait_ms)
@@ -47,8 +50,12 @@ alone=$(field "$two" allreduce_alone_ms)
 t1=$(awk -v t2="$(field "$two" step_ms)" -v w="$wait_ms" 'BEGIN { printf "%.1f", 2 * (t2 - w) }')
 awk -v r1="$(field "$one" samples_per_s)" -v r2="$(field "$two" samples_per_s)" \
     -v t2="$(field "$two" step_ms)" -v w="$wait_ms" -v a="$alone" \
-    -v r11="$(field "$single" samples_per_s)" \
+    -v r11="$(field "$single" samples_per_s)" -v b="$batch" \
+    -v c1="$(field "$one" cpu_s_per_step)" -v c11="$(field "$single" cpu_s_per_step)" \
+    -v c2="$(field "$two" cpu_s_per_step)" -v c2b="$(field "$other" cpu_s_per_step)" \
     'BEGIN { printf "2 ranks / 1 process on the same cores: %.2fx samples/s (2 ranks / 1 process on one core: %.2fx)\n", r2 / r1, r2 / r11
+             printf "samples per CPU second: 1 process %.2f (%d threads), %.2f (1 thread); 2 ranks %.2f\n",
+                    b / c1, '"$cores"', b / c11, b / (c2 + c2b)
              printf "all-reduce wait after the backward pass: %.1f %% of a 2-rank step; the all-reduce alone: %.1f %%\n",
                     100 * w / t2, 100 * a / t2 }'
 echo "projection from T_1 = $t1 ms (one rank's computation for $batch samples) and T_ar(2) = $alone ms:"

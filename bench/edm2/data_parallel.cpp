@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Data-parallel training benchmark (docs/benchmarks.md, "edm2: data-parallel training"):
 // the trainer itself on a synthetic dataset of the model's shape, as one process or as a
-// rank of several (the launcher's variables, as for train). Rank 0 prints one line,
-//   ranks N batch B threads T samples_per_s X step_ms Y allreduce_wait_ms Z
-//   allreduce_alone_ms W gradient_mib G
+// rank of several (the launcher's variables, as for train). Each rank prints one line,
+//   rank R ranks N batch B threads T samples_per_s X step_ms Y allreduce_wait_ms Z
+//   allreduce_alone_ms W gradient_mib G cpu_s_per_step C
 // medians over --steps training steps after two warm-up steps: global samples per second,
 // the time per step, the time per step spent waiting for the gradient all-reduce after the
-// backward pass (what it did not hide), and the time to all-reduce the whole gradient
-// alone (in the trainer's buckets, one after another, no computation).
+// backward pass (what it did not hide), the time to all-reduce the whole gradient alone
+// (in the trainer's buckets, one after another, no computation), and the CPU seconds
+// (user + system, all threads) the rank spent per step: on a machine shared with other
+// work, wall times measure the share of the cores the run got, CPU seconds do not.
 //
 //   bench_edm2_data_parallel --config MODEL.toml --work DIR --prepare
 //   [RANK=r WORLD_SIZE=n MASTER_PORT=p] bench_edm2_data_parallel --config MODEL.toml --work DIR
 //       --batch 64 --steps 10 --threads 1
 // bench/edm2/bench_data_parallel.sh runs both and projects the scaling.
+#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -36,6 +39,13 @@ namespace fs = std::filesystem;
 using hd::edm2::ModelConfig;
 
 constexpr std::int64_t kRows = 2048, kValRows = 64;
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -129,7 +139,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.cli()
       .add_option("--steps", steps, "Timed training steps (after two warm-up steps)")
-      ->check(CLI::Range(1, 100000))
+      ->check(CLI::Range(2, 100000))
       ->capture_default_str();
   return app.run(argc, argv, [&] {
     const auto model = hd::edm2::load_model_config(app.config_path());
@@ -150,21 +160,23 @@ int main(int argc, char** argv) {
     auto config = hd::edm2::read_train_config(document);
     const hd::edm2::RunFolder run{work / ("run-" + std::to_string(world.size))};
     hd::edm2::Trainer trainer(std::move(config), run, /*fresh=*/true, world);
-    std::vector<double> rates, waits;
+    std::vector<double> rates, waits, cpu;
     std::atomic<bool> stop{false};
     trainer.run(stop, [&](const hd::edm2::StepReport& r) {
+      cpu.push_back(cpu_seconds());
       if (r.step <= 2) return;  // warm-up
       rates.push_back(r.samples_per_s);
       waits.push_back(r.allreduce_wait_s);
     });
-    if (world.rank == 0) {
-      const double rate = median(rates);
-      std::printf(
-          "ranks %d batch %d threads %d samples_per_s %.2f step_ms %.1f allreduce_wait_ms %.1f "
-          "allreduce_alone_ms %.1f gradient_mib %.1f\n",
-          world.size, batch, app.threads(), rate, 1000.0 * batch / rate, 1000.0 * median(waits), alone_ms,
-          gradient_mib);
-    }
+    // From the end of the warm-up to the end of the last step but one (the last step's
+    // report comes after its validation).
+    const double cpu_per_step = (cpu[cpu.size() - 2] - cpu[1]) / static_cast<double>(cpu.size() - 3);
+    const double rate = median(rates);
+    std::printf(
+        "rank %d ranks %d batch %d threads %d samples_per_s %.2f step_ms %.1f allreduce_wait_ms %.1f "
+        "allreduce_alone_ms %.1f gradient_mib %.1f cpu_s_per_step %.3f\n",
+        world.rank, world.size, batch, app.threads(), rate, 1000.0 * batch / rate, 1000.0 * median(waits),
+        alone_ms, gradient_mib, cpu_per_step);
     return 0;
   });
 }
