@@ -320,5 +320,26 @@ TEST_F(DataParallel, AKilledRankStopsTheOtherWithAOneLineErrorAndAWholeCheckpoin
   kill_and_check(0, rows() + 3);
 }
 
+// A rank that hangs (stopped, its connections open) is noticed after distributed.timeout_s:
+// the other rank's collective times out and it stops with one line naming the timeout.
+TEST_F(DataParallel, AHungRankStopsTheOtherAfterTheTimeout) {
+  const auto out = dir_ / "hung";
+  const int port = free_port();
+  const std::vector<std::string> sets{"distributed.timeout_s=8"};
+  const std::vector<pid_t> pids{launch(out, 0, 2, port, 100000, sets), launch(out, 1, 2, port, 100000, sets)};
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (log_rows(out).size() < 3 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ::kill(pids[1], SIGSTOP);
+  EXPECT_EQ(wait_for(pids[0]), 1);
+  ::kill(pids[1], SIGKILL);
+  wait_for(pids[1]);
+  const auto err = text_of(out.string() + ".rank0.err");
+  std::cout << "rank 0: " << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_EQ(err.rfind("train: error: rank 0 of 2 (gloo): ", 0), 0u) << err;
+  EXPECT_NE(err.find("distributed.timeout_s = 8 s"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace hd::edm2
