@@ -13,10 +13,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <numeric>
 #include <sstream>
 
 #include "hd/common/error.hpp"
+
+#include "archive.hpp"
 
 namespace hd::edm2 {
 
@@ -30,15 +31,11 @@ using C10dBackend = c10d::Backend;
 using C10dBackend = c10d::ProcessGroup;
 #endif
 
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
-}
-
 // LibTorch's errors carry a C++ backtrace after their message.
 std::string cause(const std::exception& e) {
   if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e))
-    return first_line(c10_error->what_without_backtrace());
-  return first_line(e.what());
+    return archive::first_line(c10_error->what_without_backtrace());
+  return archive::first_line(e.what());
 }
 
 std::string seconds_text(double seconds) {

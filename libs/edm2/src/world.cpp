@@ -14,7 +14,7 @@ struct Variables {
   const char* rank;
   const char* size;
   const char* local_rank;
-  const char* local_size;  // nullptr: the launcher does not say
+  const char* local_size;
   const char* launcher;
 };
 

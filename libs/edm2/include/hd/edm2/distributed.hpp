@@ -45,7 +45,7 @@ class ProcessGroup {
   std::vector<double> sum(const std::vector<double>& values, const std::string& what);
   // Whether every rank passed true.
   bool all(bool value, const std::string& what);
-  // Whether every rank passed the same value.
+  // Whether every rank passed the same value (any but INT64_MIN).
   bool same(std::int64_t value, const std::string& what);
   void barrier(const std::string& what);
 
