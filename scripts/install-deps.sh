@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ ccache
   libtorch-dev libopenblas0-openmp
   libeigen3-dev libsundials-dev libhdf5-dev nlohmann-json3-dev libtomlplusplus-dev
-  libcli11-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libopenmpi-dev
+  libcli11-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev libopenmpi-dev libgloo-dev
   gnuplot-nox
 )
 

@@ -4,9 +4,13 @@
 //
 //   train --config configs/train/edm2.toml --out runs/NAME [--threads 2] [--fresh]
 //   train --out runs/NAME --export-sigma-rel 0.10 [--export runs/NAME/model]
+//   torchrun --nproc-per-node 4 --no-python train --config ... --out runs/NAME
+//   mpirun -n 4 train --config ... --out runs/NAME
 //
-// The first SIGINT/SIGTERM checkpoints at the end of the current step and exits 130; the
-// same command resumes.
+// Under a launcher (RANK/WORLD_SIZE, Open MPI or PMI variables) each process is one rank
+// of a data-parallel run (docs/training.md); rank 0 reports and writes the folder. The
+// first SIGINT/SIGTERM checkpoints at the end of the current step and exits 130; the same
+// command resumes, with any number of ranks.
 #include <filesystem>
 
 #include "hd/app/app.hpp"
@@ -18,6 +22,7 @@
 #include "hd/edm2/model_file.hpp"
 #include "hd/edm2/run_folder.hpp"
 #include "hd/edm2/trainer.hpp"
+#include "hd/edm2/world.hpp"
 
 int main(int argc, char** argv) {
   hd::app::prepare_torch_process(argc, argv);
@@ -38,7 +43,12 @@ int main(int argc, char** argv) {
   app.cli().add_option("--export", export_dir, "Model folder --export-sigma-rel writes (default OUT/model)");
 
   return app.run(argc, argv, [&] {
-    hd::app::set_torch_threads(app.threads());
+    const auto world = hd::edm2::world_from_environment();
+    // Ranks sharing a node share its cores unless --threads says otherwise.
+    int threads = app.threads();
+    if (world.local_size > 1 && app.cli().get_option("--threads")->count() == 0)
+      threads = std::max(1, threads / world.local_size);
+    hd::app::set_torch_threads(threads);
     const hd::edm2::RunFolder run{out_dir};
     if (export_sigma_rel > 0.0) {
       const hd::edm2::ModelFolder model{export_dir.empty() ? out_dir / "model" : export_dir};
@@ -52,25 +62,33 @@ int main(int argc, char** argv) {
     if (app.seed_given()) document.set("training.seed=" + std::to_string(app.seed()), "--seed");
     auto config = hd::edm2::read_train_config(document);
     const auto total = config.total_steps;
-    hd::edm2::Trainer trainer(std::move(config), run, fresh);
+    hd::edm2::Trainer trainer(std::move(config), run, fresh, world);
+    const bool reporter = trainer.rank() == 0;
     if (trainer.dropped_log_rows() > 0)
       spdlog::warn("{}: dropped {} unreadable rows (a torn or damaged log)", run.log().string(),
                    trainer.dropped_log_rows());
-    spdlog::info("{} {} parameters on {} threads; {}", trainer.resumed() ? "resuming" : "training",
-                 hd::edm2::parameter_count(*trainer.model()), app.threads(),
-                 trainer.resumed() ? "from step " + std::to_string(trainer.step()) : "from scratch");
+    if (reporter) {
+      spdlog::info(
+          "{} {} parameters on {}, {} threads{}; {}", trainer.resumed() ? "resuming" : "training",
+          hd::edm2::parameter_count(*trainer.model()), trainer.device().str(), threads,
+          world.distributed() ? fmt::format(" per rank, {} ranks ({})", world.size, world.launcher) : "",
+          trainer.resumed() ? "from step " + std::to_string(trainer.step()) : "from scratch");
+    }
     const auto& stop_requested = hd::app::stop_on_signals();
-    hd::Progress progress("train", total, "steps", app.progress_options());
+    auto progress_options = app.progress_options();
+    progress_options.quiet = progress_options.quiet || !reporter;
+    hd::Progress progress("train", total, "steps", progress_options);
     progress.update(trainer.step());
     const bool finished = trainer.run(stop_requested, [&](const hd::edm2::StepReport& r) {
       progress.update(r.step);
-      if (!r.val_losses.empty())
+      if (!r.val_losses.empty() && reporter)
         spdlog::info("step {}: loss {:.4f}, validation loss {:.4f}, lr {:.3g}", r.step, r.loss, r.val_loss,
                      r.lr);
     });
     if (!finished) {
-      spdlog::warn("stopped at step {}: checkpoint written; run the same command again to resume",
-                   trainer.step());
+      if (reporter)
+        spdlog::warn("stopped at step {}: checkpoint written; run the same command again to resume",
+                     trainer.step());
       return hd::app::kStoppedExitCode;
     }
     progress.finish();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <set>
 
@@ -127,6 +128,47 @@ TEST_F(NormalizedDataset, SeekReproducesTheStreamExactly) {
   auto resumed = b.next();
   EXPECT_EQ(resumed.rows, expected.rows);
   EXPECT_EQ(resumed.fields, expected.fields);
+}
+
+// Data-parallel readers: the slices of 3 shards (7 = 2 + 2 + 3 rows, uneven on purpose)
+// put side by side are the unsharded reader's batches, row for row, across an epoch
+// boundary and after a seek, whose position counts global samples.
+TEST_F(NormalizedDataset, ShardsOfEachBatchTogetherAreTheUnshardedBatch) {
+  auto path = write(50, 50);
+  std::vector<std::int64_t> all(50);
+  std::iota(all.begin(), all.end(), 0);
+  const StreamOptions options{.batch_size = 7, .seed = 3, .chunk_rows = 4, .window_chunks = 3};
+  StreamingReader whole(path, all, options);
+  std::vector<std::unique_ptr<StreamingReader>> shards;
+  for (std::int64_t i = 0; i < 3; ++i) {
+    auto o = options;
+    o.shard_index = i;
+    o.shard_count = 3;
+    shards.push_back(std::make_unique<StreamingReader>(path, all, o));
+  }
+  auto check_step = [&] {
+    const auto expected = whole.next();
+    std::vector<std::int64_t> rows;
+    std::vector<float> fields;
+    std::vector<std::int64_t> sizes;
+    for (auto& shard : shards) {
+      const auto part = shard->next();
+      sizes.push_back(part.size);
+      rows.insert(rows.end(), part.rows.begin(), part.rows.end());
+      fields.insert(fields.end(), part.fields.begin(), part.fields.end());
+      EXPECT_EQ(shard->position(), whole.position());
+    }
+    EXPECT_EQ(sizes, (std::vector<std::int64_t>{2, 2, 3}));
+    EXPECT_EQ(rows, expected.rows);
+    EXPECT_EQ(fields, expected.fields);
+  };
+  for (int step = 0; step < 9; ++step) check_step();  // 63 samples: past the first epoch
+  whole.seek(91);
+  for (auto& shard : shards) shard->seek(91);
+  check_step();
+  auto too_many = options;
+  too_many.shard_count = 8;
+  hd::testing::expect_one_line_error([&] { StreamingReader s(path, all, too_many); }, "shard 0 of 8");
 }
 
 TEST_F(NormalizedDataset, MissingOrCorruptFilesAreOneLineErrorsNamingTheFile) {

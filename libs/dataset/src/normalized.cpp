@@ -368,6 +368,11 @@ StreamingReader::StreamingReader(const std::filesystem::path& path, std::vector<
                    " is out of range (the dataset has " + std::to_string(impl_->reader.rows()) + " rows)");
   if (options.batch_size < 1 || options.chunk_rows < 1 || options.window_chunks < 1)
     throw Error("streaming reader: batch_size, chunk_rows and window_chunks must be positive");
+  if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count ||
+      options.shard_count > options.batch_size)
+    throw Error("streaming reader: shard " + std::to_string(options.shard_index) + " of " +
+                std::to_string(options.shard_count) + " does not cut batches of " +
+                std::to_string(options.batch_size) + " into non-empty slices");
 }
 
 StreamingReader::~StreamingReader() = default;
@@ -387,16 +392,21 @@ void StreamingReader::seek(std::int64_t position) {
 Batch StreamingReader::next() {
   auto& s = *impl_;
   const auto n = static_cast<std::int64_t>(s.split.size());
-  Batch batch = empty_batch(s.reader.metadata(), s.options.batch_size);
-  for (std::int64_t b = 0; b < batch.size; ++b, ++s.position) {
-    s.plan_epoch(s.position / n);
-    const auto offset = s.position % n;
+  const auto& o = s.options;
+  const auto first = o.batch_size * o.shard_index / o.shard_count;
+  const auto last = o.batch_size * (o.shard_index + 1) / o.shard_count;
+  Batch batch = empty_batch(s.reader.metadata(), last - first);
+  for (std::int64_t b = 0; b < batch.size; ++b) {
+    const auto position = s.position + first + b;
+    s.plan_epoch(position / n);
+    const auto offset = position % n;
     const auto w = std::upper_bound(s.window_starts.begin(), s.window_starts.end(), offset) -
                    s.window_starts.begin() - 1;
     s.load_window(w);
     const auto r = static_cast<std::size_t>(offset - s.window_starts[static_cast<std::size_t>(w)]);
     copy_row(s.rows, r, batch, static_cast<std::size_t>(b));
   }
+  s.position += o.batch_size;
   return batch;
 }
 

@@ -17,7 +17,7 @@ InputArchive open(const fs::path& path, const char* what) {
   if (!fs::exists(path)) throw Error(path.string() + ": no such " + what);
   InputArchive archive;
   try {
-    archive.load_from(path.string());
+    archive.load_from(path.string(), torch::Device(torch::kCPU));
   } catch (const c10::Error& e) {
     throw Error(path.string() + ": not a readable " + what + " (" + first_line(e.what_without_backtrace()) +
                 ")");

@@ -22,6 +22,8 @@ using torch::serialize::OutputArchive;
 // The first line of a LibTorch error (its messages carry a C++ backtrace).
 std::string first_line(const std::string& text);
 
+// Tensors load onto the CPU, whatever device wrote them (a run trained on a GPU exports,
+// resumes and samples anywhere); readers move them where they are needed.
 InputArchive open(const std::filesystem::path& path, const char* what);
 void save(OutputArchive& archive, const std::filesystem::path& path);  // atomically
 

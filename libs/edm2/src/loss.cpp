@@ -22,10 +22,23 @@ torch::Tensor squared_error(const torch::Tensor& denoised, const torch::Tensor& 
   return (e.square() + d1.square() + diff(d1).square()) * (1.0 / 3.0);
 }
 
+LossDraws draw_loss_noise(at::IntArrayRef image_shape, const torch::TensorOptions& tensor_options,
+                          const LossOptions& options) {
+  LossDraws draws;
+  draws.sigma = torch::exp(torch::randn({image_shape[0]}, tensor_options) * options.p_std + options.p_mean);
+  draws.noise = torch::randn(image_shape, tensor_options);
+  return draws;
+}
+
 torch::Tensor edm2_loss(Precond& model, const torch::Tensor& x, const torch::Tensor& labels,
                         const LossOptions& options) {
-  auto sigma = torch::exp(torch::randn({x.size(0)}, x.options()) * options.p_std + options.p_mean);
-  auto noisy = x + torch::randn_like(x) * sigma.reshape({-1, 1, 1});
+  return edm2_loss(model, x, labels, options, draw_loss_noise(x.sizes(), x.options(), options));
+}
+
+torch::Tensor edm2_loss(Precond& model, const torch::Tensor& x, const torch::Tensor& labels,
+                        const LossOptions& options, const LossDraws& draws) {
+  const auto& sigma = draws.sigma;
+  auto noisy = x + draws.noise * sigma.reshape({-1, 1, 1});
   auto denoised = model(noisy, sigma, labels);
   auto weight = loss_weight(sigma, model->config().sigma_data).reshape({-1, 1, 1});
   auto u = model->logvar(sigma).reshape({-1, 1, 1});

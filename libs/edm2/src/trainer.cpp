@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "hd/edm2/trainer.hpp"
 
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -15,6 +18,7 @@
 #include "hd/common/rng.hpp"
 #include "hd/dataset/normalized.hpp"
 #include "hd/edm2/device.hpp"
+#include "hd/edm2/distributed.hpp"
 #include "hd/edm2/loss.hpp"
 #include "hd/edm2/model_description.hpp"
 #include "hd/ema/power_ema.hpp"
@@ -68,14 +72,55 @@ std::optional<std::int64_t> row_step(const std::string& line, std::size_t column
   return step;
 }
 
+// bf16 autocast of CUDA operations for the forward pass of a training step.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool enabled) : enabled_(enabled) {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+#endif
+  }
+  ~CudaAutocast() {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+    at::autocast::set_enabled(false);
+#endif
+    at::autocast::clear_cache();
+  }
+  CudaAutocast(const CudaAutocast&) = delete;
+  CudaAutocast& operator=(const CudaAutocast&) = delete;
+
+ private:
+  bool enabled_;
+};
+
+bool use_bf16(const TrainConfig& c, torch::Device device) {
+  if (c.precision == "bf16" && !device.is_cuda())
+    throw Error(
+        "training.precision = \"bf16\" needs CUDA, but this run is on the CPU: use \"auto\" or \"fp32\"");
+  return device.is_cuda() && c.precision != "fp32";
+}
+
 }  // namespace
 
 struct Trainer::Impl {
-  Impl(TrainConfig c, RunFolder r) : config(std::move(c)), run(std::move(r)) {}
+  Impl(TrainConfig c, RunFolder r, World w) : config(std::move(c)), run(std::move(r)), world(std::move(w)) {}
   TrainConfig config;
   RunFolder run;
-  std::unique_ptr<ExclusiveLock> lock;
+  World world;
+  // Data-parallel runs only: the process group and the gradient all-reduce.
+  std::unique_ptr<ProcessGroup> group;
+  std::unique_ptr<GradientBuckets> buckets;
+  std::unique_ptr<ExclusiveLock> lock;  // held by rank 0, which alone writes the folder
   torch::Device device = torch::kCPU;
+  bool bf16 = false;
   Precond model{nullptr};
   Precond ema_model{nullptr};  // holds one EMA profile at a time for validation
   std::unique_ptr<torch::optim::Adam> optimizer;
@@ -94,6 +139,12 @@ struct Trainer::Impl {
   bool resumed = false;
 
   std::int64_t images() const { return step * config.batch_size; }
+  bool writer() const { return world.rank == 0; }
+  // This rank's rows [first, first + count) of each global batch (the reader's shard).
+  std::int64_t shard_first() const { return config.batch_size * world.rank / world.size; }
+  std::int64_t shard_count() const {
+    return config.batch_size * (world.rank + 1) / world.size - shard_first();
+  }
 
   torch::Tensor labels_of(const dataset::Batch& batch) {
     const auto& m = reader->metadata();
@@ -130,6 +181,46 @@ struct Trainer::Impl {
     archive::save(out, run.checkpoint());
   }
 
+  // The state every rank must hold identically: weights, buffers, Adam moments, EMA
+  // profiles and counters.
+  std::int64_t state_fingerprint() {
+    std::vector<torch::Tensor> state = model->parameters();
+    for (const auto& b : model->buffers()) state.push_back(b);
+    for (const auto& profile : ema) state.insert(state.end(), profile.begin(), profile.end());
+    state.push_back(torch::tensor({step, nonfinite_steps, log_loss_count}, torch::kInt64));
+    state.push_back(torch::tensor({log_loss_sum}, torch::kFloat64));
+    // Adam keys its states by the parameters' addresses, which differ between processes
+    // and order the map differently: their fingerprints are summed, in any order.
+    std::int64_t adam_sum = 0;
+    for (const auto& [key, value] : optimizer->state()) {
+      const auto& adam = static_cast<const torch::optim::AdamParamState&>(*value);
+      adam_sum = (adam_sum + fingerprint({adam.exp_avg(), adam.exp_avg_sq(),
+                                          torch::tensor({adam.step()}, torch::kInt64)})) &
+                 ((std::int64_t{1} << 62) - 1);
+    }
+    state.push_back(torch::tensor({adam_sum}, torch::kInt64));
+    return fingerprint(state);
+  }
+
+  // Ranks that drifted apart (a run folder not shared by all of them, a non-deterministic
+  // operation) would train different models under one checkpoint: stop instead.
+  void verify_replicas(const std::string& when) {
+    if (!group) return;
+    if (!group->same(state_fingerprint(), "the comparison of the ranks' states " + when))
+      throw Error("rank " + std::to_string(world.rank) + " of " + std::to_string(world.size) +
+                  ": the ranks hold different weights, Adam or EMA states " + when +
+                  " (every rank must read the same run folder and dataset)");
+  }
+
+  // Rank 0 writes; every rank waits until the checkpoint is on disk, so none runs ahead
+  // of it (and a stop leaves no rank behind one).
+  void checkpoint() {
+    const std::string when = "at the checkpoint of step " + std::to_string(step);
+    verify_replicas(when);
+    if (writer()) save_checkpoint();
+    if (group) group->barrier("the wait for the checkpoint of step " + std::to_string(step));
+  }
+
   void load_checkpoint() {
     const auto path = run.checkpoint();
     auto in = archive::open(path, "checkpoint");
@@ -155,11 +246,15 @@ struct Trainer::Impl {
       throw Error(path.string() + ": damaged optimizer state (" +
                   archive::first_line(e.what_without_backtrace()) + ")");
     }
-    for (const auto& [key, state] : optimizer->state()) {
-      const auto& adam = static_cast<const torch::optim::AdamParamState&>(*state);
+    // Archives load onto the CPU (a checkpoint written on a GPU resumes anywhere).
+    model->to(device);
+    for (auto& [key, state] : optimizer->state()) {
+      auto& adam = static_cast<torch::optim::AdamParamState&>(*state);
       if (!torch::isfinite(adam.exp_avg()).all().item<bool>() ||
           !torch::isfinite(adam.exp_avg_sq()).all().item<bool>())
         throw Error(path.string() + ": the optimizer state holds non-finite values (a damaged file)");
+      adam.exp_avg(adam.exp_avg().to(device));
+      adam.exp_avg_sq(adam.exp_avg_sq().to(device));
     }
     for (std::size_t k = 0; k < ema.size(); ++k) {
       const std::string key = "ema" + std::to_string(k);
@@ -191,12 +286,14 @@ struct Trainer::Impl {
   std::vector<double> validation_losses(Precond& net) {
     const auto& c = config;
     torch::NoGradGuard no_grad;
-    std::vector<double> losses;
     const auto n = val_fields.size(0);
+    std::vector<double> sums(c.val_sigmas.size(), 0.0);
     for (std::size_t j = 0; j < c.val_sigmas.size(); ++j) {
       const double sigma = c.val_sigmas[j];
-      double sum = 0.0;
+      double& sum = sums[j];
       for (std::int64_t first = 0; first < n; first += c.val_batch_size) {
+        // Batch k is rank k mod N's: the ranks share the work and draw the same noise.
+        if ((first / c.val_batch_size) % world.size != world.rank) continue;
         const auto count = std::min(c.val_batch_size, n - first);
         auto fields = val_fields.narrow(0, first, count);
         auto labels = val_labels.defined() ? val_labels.narrow(0, first, count) : torch::Tensor();
@@ -208,8 +305,11 @@ struct Trainer::Impl {
         auto denoised = net(x + noise * sigma, sigmas, label_features(c.model, labels, {}));
         sum += (denoised - x).square().mean({1, 2}).sum().item<double>();
       }
-      losses.push_back(loss_weight(sigma, c.model.sigma_data) * sum / static_cast<double>(n));
     }
+    if (group) sums = group->sum(sums, "the validation at step " + std::to_string(step));
+    std::vector<double> losses;
+    for (std::size_t j = 0; j < c.val_sigmas.size(); ++j)
+      losses.push_back(loss_weight(c.val_sigmas[j], c.model.sigma_data) * sums[j] / static_cast<double>(n));
     return losses;
   }
 
@@ -285,85 +385,117 @@ struct Trainer::Impl {
     write_text_atomically(run.description(), to_toml(d));
     normalize::write_json(run.normalization(), m);
   }
-};
 
-Trainer::Trainer(TrainConfig config, RunFolder run, bool fresh)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(run))) {
-  auto& s = *impl_;
-  const auto& c = s.config;
-  s.device = resolve_device(c.device);
-  std::error_code ec;
-  fs::create_directories(s.run.root, ec);
-  if (ec) throw Error(s.run.root.string() + ": cannot create the run folder: " + ec.message());
-  s.lock = std::make_unique<ExclusiveLock>(s.run.lock(), "training run folder");
+  // Everything a run checks before it is accepted: the folder's lock (rank 0), the data,
+  // the model and the checkpoint to resume from.
+  void prepare(bool fresh) {
+    const auto& c = config;
+    if (writer()) {
+      std::error_code ec;
+      fs::create_directories(run.root, ec);
+      if (ec) throw Error(run.root.string() + ": cannot create the run folder: " + ec.message());
+      lock = std::make_unique<ExclusiveLock>(run.lock(), "training run folder");
+    }
 
-  const auto train_rows = dataset::read_split(c.train_split);
-  auto val_rows = dataset::read_split(c.val_split);
-  {
-    auto sorted_train = train_rows, sorted_val = val_rows;
-    std::sort(sorted_train.begin(), sorted_train.end());
-    std::sort(sorted_val.begin(), sorted_val.end());
-    std::vector<std::int64_t> shared;
-    std::set_intersection(sorted_train.begin(), sorted_train.end(), sorted_val.begin(), sorted_val.end(),
-                          std::back_inserter(shared));
-    if (!shared.empty())
-      throw Error(c.val_split.string() + ": shares " + std::to_string(shared.size()) + " rows with " +
-                  c.train_split.string() + " (validation rows must not be trained on)");
-  }
-  if (val_rows.empty()) throw Error(c.val_split.string() + ": the validation split is empty");
-  if (static_cast<std::int64_t>(val_rows.size()) > c.val_max_samples)
-    val_rows.resize(static_cast<std::size_t>(c.val_max_samples));
+    const auto train_rows = dataset::read_split(c.train_split);
+    auto val_rows = dataset::read_split(c.val_split);
+    {
+      auto sorted_train = train_rows, sorted_val = val_rows;
+      std::sort(sorted_train.begin(), sorted_train.end());
+      std::sort(sorted_val.begin(), sorted_val.end());
+      std::vector<std::int64_t> shared;
+      std::set_intersection(sorted_train.begin(), sorted_train.end(), sorted_val.begin(), sorted_val.end(),
+                            std::back_inserter(shared));
+      if (!shared.empty())
+        throw Error(c.val_split.string() + ": shares " + std::to_string(shared.size()) + " rows with " +
+                    c.train_split.string() + " (validation rows must not be trained on)");
+    }
+    if (val_rows.empty()) throw Error(c.val_split.string() + ": the validation split is empty");
+    if (static_cast<std::int64_t>(val_rows.size()) > c.val_max_samples)
+      val_rows.resize(static_cast<std::size_t>(c.val_max_samples));
 
-  dataset::Reader data(c.dataset);
-  const auto& m = data.metadata();
-  if (m.channels() != c.model.channels || m.length() != c.model.length)
-    throw Error(c.dataset.string() + ": holds " + std::to_string(m.channels()) + " channels x " +
-                std::to_string(m.length()) + " points, but the model expects " +
-                std::to_string(c.model.channels) + " x " + std::to_string(c.model.length));
-  const auto columns = label_columns(c, m);
-  s.label_index = torch::tensor(columns, torch::kInt64).to(s.device);
-  // Every training row is read once now: a non-finite or unreadable row stops the run
-  // before it starts, not after hours of training.
-  for (std::size_t first = 0; first < train_rows.size(); first += kScanRows) {
-    const auto count = std::min<std::size_t>(kScanRows, train_rows.size() - first);
-    data.read(std::span(train_rows).subspan(first, count));
-  }
+    dataset::Reader data(c.dataset);
+    const auto& m = data.metadata();
+    if (m.channels() != c.model.channels || m.length() != c.model.length)
+      throw Error(c.dataset.string() + ": holds " + std::to_string(m.channels()) + " channels x " +
+                  std::to_string(m.length()) + " points, but the model expects " +
+                  std::to_string(c.model.channels) + " x " + std::to_string(c.model.length));
+    const auto columns = label_columns(c, m);
+    label_index = torch::tensor(columns, torch::kInt64).to(device);
+    // Every training row is read once now (each rank reads its share of the blocks): a
+    // non-finite or unreadable row stops the run before it starts, not after hours of
+    // training.
+    for (std::size_t first = 0, block = 0; first < train_rows.size(); first += kScanRows, ++block) {
+      if (static_cast<int>(block % static_cast<std::size_t>(world.size)) != world.rank) continue;
+      const auto count = std::min<std::size_t>(kScanRows, train_rows.size() - first);
+      data.read(std::span(train_rows).subspan(first, count));
+    }
 
-  torch::manual_seed(stream_seed(c.seed, 0, purpose_tag("edm2.init")));
-  s.model = Precond(c.model);
-  s.model->to(s.device);
-  s.ema_model = Precond(c.model);
-  s.ema_model->to(s.device);
-  s.ema_model->eval();
-  s.optimizer =
-      std::make_unique<torch::optim::Adam>(s.model->parameters(), torch::optim::AdamOptions(c.lr_ref)
+    torch::manual_seed(stream_seed(c.seed, 0, purpose_tag("edm2.init")));
+    model = Precond(c.model);
+    model->to(device);
+    ema_model = Precond(c.model);
+    ema_model->to(device);
+    ema_model->eval();
+    optimizer =
+        std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(c.lr_ref)
                                                                       .betas({c.adam_beta1, c.adam_beta2})
                                                                       .eps(c.adam_eps)
                                                                       .weight_decay(0.0));
-  for (double sigma_rel : c.ema_sigma_rels) {
-    s.ema_gammas.push_back(ema::gamma_from_sigma_rel(sigma_rel));
-    std::vector<torch::Tensor> copy;
-    for (const auto& p : s.model->parameters()) copy.push_back(p.detach().clone());
-    s.ema.push_back(std::move(copy));
-  }
+    for (double sigma_rel : c.ema_sigma_rels) {
+      ema_gammas.push_back(ema::gamma_from_sigma_rel(sigma_rel));
+      std::vector<torch::Tensor> copy;
+      for (const auto& p : model->parameters()) copy.push_back(p.detach().clone());
+      ema.push_back(std::move(copy));
+    }
 
-  s.reader = std::make_unique<dataset::StreamingReader>(
-      c.dataset, train_rows,
-      dataset::StreamOptions{c.batch_size, stream_seed(c.seed, 0, purpose_tag("edm2.data")), c.chunk_rows,
-                             c.window_chunks});
-  const auto val = data.read(val_rows);
-  s.val_fields = to_tensor(val.fields, {val.size, m.channels(), m.length()}, s.device);
-  s.val_labels = s.labels_of(val);
+    dataset::StreamOptions stream{c.batch_size, stream_seed(c.seed, 0, purpose_tag("edm2.data")),
+                                  c.chunk_rows, c.window_chunks};
+    stream.shard_index = world.rank;
+    stream.shard_count = world.size;
+    reader = std::make_unique<dataset::StreamingReader>(c.dataset, train_rows, stream);
+    const auto val = data.read(val_rows);
+    val_fields = to_tensor(val.fields, {val.size, m.channels(), m.length()}, device);
+    val_labels = labels_of(val);
 
-  if (!fresh && fs::exists(s.run.checkpoint())) {
-    s.load_checkpoint();
-    s.resumed = true;
+    if (!fresh && fs::exists(run.checkpoint())) {
+      load_checkpoint();
+      resumed = true;
+    }
   }
+};
+
+Trainer::Trainer(TrainConfig config, RunFolder run, bool fresh, const World& world)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(run), world)) {
+  auto& s = *impl_;
+  const auto& c = s.config;
+  if (c.batch_size < s.world.size)
+    throw Error("training.batch_size = " + std::to_string(c.batch_size) + " cannot be shared by " +
+                std::to_string(s.world.size) + " ranks: give every rank at least one sample");
+  s.device = rank_device(resolve_device(c.device), s.world);
+  s.bf16 = use_bf16(c, s.device);
+  if (s.world.distributed()) s.group = std::make_unique<ProcessGroup>(s.world, c.distributed, s.device);
+  // Every rank checks what it reads; all must accept before rank 0 touches the folder.
+  std::exception_ptr refusal;
+  try {
+    s.prepare(fresh);
+  } catch (...) {
+    refusal = std::current_exception();
+  }
+  if (s.group && !s.group->all(!refusal, "the start of the run") && !refusal)
+    throw Error("rank " + std::to_string(s.world.rank) + " of " + std::to_string(s.world.size) +
+                ": another rank refused the run (its own error says why)");
+  if (refusal) std::rethrow_exception(refusal);
+  s.verify_replicas("at the start of the run");
+  if (s.group)
+    s.buckets = std::make_unique<GradientBuckets>(*s.group, s.model->parameters(), c.distributed.bucket_mb);
   // Accepted: from here on the folder is this run's.
-  s.write_run_description(m);
-  s.remove_snapshots_after_step();
+  if (s.writer()) {
+    s.write_run_description(s.reader->metadata());
+    s.remove_snapshots_after_step();
+    s.prepare_log();
+  }
   s.reader->seek(s.images());
-  s.prepare_log();
 }
 
 Trainer::~Trainer() = default;
@@ -378,6 +510,15 @@ std::int64_t Trainer::dropped_log_rows() const {
 }
 Precond& Trainer::model() {
   return impl_->model;
+}
+int Trainer::rank() const {
+  return impl_->world.rank;
+}
+int Trainer::world_size() const {
+  return impl_->world.size;
+}
+torch::Device Trainer::device() const {
+  return impl_->device;
 }
 
 std::vector<double> Trainer::validate() {
@@ -412,31 +553,55 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
   auto& s = *impl_;
   const auto& c = s.config;
   const auto& m = s.reader->metadata();
+  const auto first = s.shard_first(), count = s.shard_count();
+  const double share = static_cast<double>(count) / static_cast<double>(c.batch_size);
   s.model->train();
-  double last_grad_norm = 0.0, lr = 0.0;
+  double last_grad_norm = 0.0, lr = 0.0, interval_wait_s = 0.0;
   auto interval_start = std::chrono::steady_clock::now();
   std::int64_t interval_steps = 0;
   bool checkpointed = false;
+  // A data-parallel run stops where all ranks agreed to: a signal may reach only some.
+  bool stop_agreed = false;
   while (s.step < c.total_steps) {
-    if (stop.load() || (pause_at_step > 0 && s.step == pause_at_step)) {
-      if (!checkpointed) s.save_checkpoint();
+    if ((s.group ? stop_agreed : stop.load()) || (pause_at_step > 0 && s.step == pause_at_step)) {
+      if (!checkpointed) s.checkpoint();
       return false;
     }
-    // Every random draw of a step derives from (seed, step): a resumed run repeats the
-    // uninterrupted one exactly, with no generator state to save.
+    const std::string step_name = "step " + std::to_string(s.step + 1);
+    // Every random draw of a step derives from (seed, step), made for the whole global
+    // batch in one order whatever the number of ranks, each rank taking its rows: a
+    // resumed run repeats the uninterrupted one exactly, and N ranks draw what one would.
     torch::manual_seed(stream_seed(c.seed, static_cast<std::uint64_t>(s.step), purpose_tag("edm2.step")));
     const auto batch = s.reader->next();
     auto fields = to_tensor(batch.fields, {batch.size, m.channels(), m.length()}, s.device);
     torch::Tensor labels = s.labels_of(batch), features;
     if (c.model.label_dim > 0) {
-      auto mask = torch::bernoulli(torch::full_like(labels, 1.0 - c.label_dropout));
-      features = label_features(c.model, labels, mask);
+      auto mask = torch::bernoulli(
+          torch::full({c.batch_size, c.model.label_dim}, 1.0 - c.label_dropout, labels.options()));
+      features = label_features(c.model, labels, mask.narrow(0, first, count));
     }
     auto x = model_image(c.model, fields, labels);
+    auto draws = draw_loss_noise({c.batch_size, x.size(1), x.size(2)}, x.options(), c.loss);
+    draws.sigma = draws.sigma.narrow(0, first, count);
+    draws.noise = draws.noise.narrow(0, first, count);
 
     s.optimizer->zero_grad();
-    auto loss = edm2_loss(s.model, x, features, c.loss);
+    if (s.buckets) s.buckets->begin(share, "the gradient all-reduce of " + step_name);
+    torch::Tensor loss;
+    {
+      CudaAutocast autocast(s.bf16);
+      loss = edm2_loss(s.model, x, features, c.loss, draws);
+    }
     loss.backward();
+    double step_loss = loss.item<double>();
+    if (s.group) {
+      interval_wait_s += s.buckets->finish();
+      // The global batch's mean loss, and whether any rank was asked to stop.
+      const auto sums =
+          s.group->sum({step_loss * share, stop.load() ? 1.0 : 0.0}, "the loss of " + step_name);
+      step_loss = sums[0];
+      stop_agreed = sums[1] > 0.0;
+    }
 
     lr = learning_rate(c.lr_ref, s.step, c.lr_decay_steps, c.lr_warmup_steps);
     for (auto& group : s.optimizer->param_groups())
@@ -445,16 +610,22 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
     double squared_norm = 0.0;
     {
       torch::NoGradGuard no_grad;
-      for (auto& p : s.model->parameters()) {
-        auto& g = p.mutable_grad();
-        if (!g.defined()) continue;
-        // One pass in the usual case: a non-finite entry makes the norm non-finite (a
-        // finite norm that overflows is told apart by the exact check).
-        double norm = torch::linalg_vector_norm(g, 2).item<double>();
-        if (!std::isfinite(norm) && !torch::isfinite(g).all().item<bool>()) {
+      std::vector<torch::Tensor> grads;
+      for (auto& p : s.model->parameters())
+        if (p.mutable_grad().defined()) grads.push_back(p.mutable_grad());
+      // One transfer for all norms. A non-finite entry makes its norm non-finite (a finite
+      // norm that overflows is told apart by the exact check).
+      std::vector<torch::Tensor> norms;
+      for (const auto& g : grads) norms.push_back(torch::linalg_vector_norm(g, 2));
+      const auto host_norms = norms.empty() ? torch::zeros({0}, torch::kFloat64)
+                                            : torch::stack(norms).to(torch::kCPU, torch::kFloat64);
+      const auto* norm_values = host_norms.data_ptr<double>();
+      for (std::size_t i = 0; i < grads.size(); ++i) {
+        double norm = norm_values[i];
+        if (!std::isfinite(norm) && !torch::isfinite(grads[i]).all().item<bool>()) {
           nonfinite = true;
-          g.nan_to_num_(0.0, 0.0, 0.0);
-          norm = torch::linalg_vector_norm(g, 2).item<double>();
+          grads[i].nan_to_num_(0.0, 0.0, 0.0);
+          norm = torch::linalg_vector_norm(grads[i], 2).item<double>();
         }
         squared_norm += norm * norm;
       }
@@ -473,7 +644,6 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
         for (std::size_t i = 0; i < params_now.size(); ++i) s.ema[k][i].lerp_(params_now[i], 1.0 - beta);
       }
     }
-    const double step_loss = loss.item<double>();
     if (std::isfinite(step_loss)) {
       s.log_loss_sum += step_loss;
       ++s.log_loss_count;
@@ -492,21 +662,23 @@ bool Trainer::run(const std::atomic<bool>& stop, const std::function<void(const 
       r.grad_norm = last_grad_norm;
       r.nonfinite_steps = s.nonfinite_steps;
       r.samples_per_s = static_cast<double>(interval_steps * c.batch_size) / std::max(seconds, 1e-9);
+      r.allreduce_wait_s = interval_wait_s / static_cast<double>(interval_steps);
       if (validate_now) {
         r.val_losses = validate();
         r.val_loss = mean_of(r.val_losses);
         r.val_ema_losses = validate_ema();
       }
-      s.append_log(r);
+      if (s.writer()) s.append_log(r);
       report(r);
       s.log_loss_sum = 0.0;
       s.log_loss_count = 0;
       interval_steps = 0;
+      interval_wait_s = 0.0;
       interval_start = std::chrono::steady_clock::now();
     }
-    if (s.step % c.ema_snapshot_interval_steps == 0 || last) s.save_snapshot();
+    if ((s.step % c.ema_snapshot_interval_steps == 0 || last) && s.writer()) s.save_snapshot();
     if (s.step % c.checkpoint_interval_steps == 0 || last) {
-      s.save_checkpoint();
+      s.checkpoint();
       checkpointed = true;
     }
   }

@@ -47,6 +47,11 @@ TrainConfig read_train_config(const config::Document& document) {
     c.label_dropout = t.get_double_or("label_dropout", 0.1, Range::unit());
     c.seed = static_cast<std::uint64_t>(t.get_int_or("seed", 0, Range{0, 9.2e18}));
     c.device = t.get_choice_or("device", {"auto", "cpu", "cuda"}, "auto");
+    c.precision = t.get_choice_or("precision", {"auto", "fp32", "bf16"}, "auto");
+    if (c.precision == "bf16" && c.device == "cpu")
+      t.fail("precision",
+             "bf16 autocast is offered on CUDA only (bf16 convolutions are slower on the CPU); "
+             "use \"fp32\" or \"auto\"");
     c.log_interval_steps = t.get_int_or("log_interval_steps", 10, Range{1, 1e12});
     t.finish();
   }
@@ -70,6 +75,17 @@ TrainConfig read_train_config(const config::Document& document) {
   {
     auto t = root.table_or_empty("checkpoint");
     c.checkpoint_interval_steps = t.get_int_or("interval_steps", 500, Range{1, 1e12});
+    t.finish();
+  }
+  {
+    auto t = root.table_or_empty("distributed");
+    auto& d = c.distributed;
+    d.backend = t.get_choice_or("backend", {"auto", "gloo", "nccl"}, "auto");
+    if (d.backend == "nccl" && c.device == "cpu")
+      t.fail("backend", "NCCL reduces CUDA tensors only; with device = \"cpu\" use \"gloo\" or \"auto\"");
+    d.timeout_s = t.get_double_or("timeout_s", 120.0, Range{0.1, 1e6});
+    d.rendezvous_timeout_s = t.get_double_or("rendezvous_timeout_s", 600.0, Range{0.1, 1e6});
+    d.bucket_mb = t.get_double_or("bucket_mb", 25.0, Range{0.001, 1e5});
     t.finish();
   }
   root.finish();

@@ -90,6 +90,12 @@ struct StreamOptions {
   std::uint64_t seed = 0;
   std::int64_t chunk_rows = 256;    // rows read together: consecutive rows of the split
   std::int64_t window_chunks = 16;  // chunks shuffled together; memory ~ window * chunk rows
+  // Data-parallel training: the stream is cut into global batches of batch_size, and this
+  // reader delivers slice shard_index of shard_count of each (rows [floor(i B / n),
+  // floor((i + 1) B / n)) of the batch), so the shards of all readers together see the
+  // stream of one unsharded reader. position() and seek() count global samples.
+  std::int64_t shard_index = 0;
+  std::int64_t shard_count = 1;
 };
 
 // An endless, shuffled stream of batches over a split. Each epoch visits every row once:
@@ -103,6 +109,7 @@ class StreamingReader {
   ~StreamingReader();
   const Metadata& metadata() const;
   std::int64_t split_size() const;
+  // The next global batch (this reader's shard of it).
   Batch next();
   // Samples delivered so far (over all epochs); seek to resume.
   std::int64_t position() const;

@@ -22,6 +22,19 @@ struct LossOptions {
   bool derivative_penalty = false;
 };
 
+// [distributed]: how the processes of a data-parallel run talk (docs/training.md). The
+// world itself (rank, size, rendezvous address) comes from the launcher's environment
+// (hd/edm2/world.hpp).
+struct DistributedOptions {
+  std::string backend = "auto";  // auto (NCCL on CUDA, Gloo on the CPU) | gloo | nccl
+  // A collective that waits longer than this for another rank fails the run. A rank that
+  // dies is noticed at once (its connections close); this catches one that hangs, and
+  // must exceed the longest time rank 0 works alone (writing a checkpoint).
+  double timeout_s = 120.0;
+  double rendezvous_timeout_s = 600.0;  // for every rank to join at the start
+  double bucket_mb = 25.0;              // gradients all-reduced together, in MiB
+};
+
 struct TrainConfig {
   ModelConfig model;
   std::string model_toml;  // the resolved model config, stored in checkpoints
@@ -46,6 +59,9 @@ struct TrainConfig {
   double label_dropout = 0.1;  // probability that a scalar is hidden from the model
   std::uint64_t seed = 0;
   std::string device = "auto";
+  // auto: bf16 autocast on CUDA, fp32 on the CPU (where bf16 convolutions are slower);
+  // fp32; bf16 (CUDA only). Weights, gradients, Adam and EMA stay fp32 in every case.
+  std::string precision = "auto";
   std::int64_t log_interval_steps = 10;
   // [validation]
   std::vector<double> val_sigmas;
@@ -57,6 +73,7 @@ struct TrainConfig {
   std::int64_t ema_snapshot_interval_steps = 1000;
   // [checkpoint]
   std::int64_t checkpoint_interval_steps = 500;
+  DistributedOptions distributed;
 };
 
 // Reads a training config: its [model] table names the model config file. Every key is
