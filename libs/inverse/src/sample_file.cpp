@@ -163,6 +163,16 @@ void write_sample_file(const std::filesystem::path& path, const PhysicalSamples&
       if (a.effective_sample_size > 0.0)
         hdf5::write_number<double>(file, "effective_sample_size", a.effective_sample_size);
       hdf5::write_strings(file, "notes", a.notes);
+      for (const auto& g : a.groups) {
+        H5::Group group = file.createGroup("/" + g.name);
+        for (const auto& q : g.datasets) {
+          const auto count = static_cast<hsize_t>(q.count()), length = static_cast<hsize_t>(q.length);
+          write_array(group, q.name, q.values,
+                      q.length > 1 ? std::vector<hsize_t>{count, length} : std::vector<hsize_t>{count},
+                      q.units);
+        }
+        for (const auto& [name, value] : g.attributes) hdf5::write_string(group, name, value);
+      }
     });
   });
 }

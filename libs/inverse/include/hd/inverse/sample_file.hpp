@@ -8,6 +8,7 @@
 //   /quantiles/<name>       [5, L] or [5]  the 5, 25, 50, 75, 95 % quantiles (attribute `levels`)
 //   /observations/fields/<channel>/{x, y, stddev}, /observations/scalars/<name>/{value, stddev},
 //   /observations/params/<name>   the measurements as given (attributes error_type, normalized)
+//   /<group>/<name>         further results (ResultGroup), e.g. /check
 // Every dataset carries `units`; the file's attributes record the observation file's text,
 // the resolved sample config, the model folder, seed, method, network evaluations per
 // sample, notes and the suite's version. Written atomically.
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hd/inverse/functionals.hpp"
@@ -52,6 +54,14 @@ PhysicalSamples physical_samples(const torch::Tensor& samples, const ModelSpace&
 // order statistics (position q (K - 1)): [5, length], row-major.
 std::vector<double> quantiles(const Quantity& quantity);
 
+// Further results under their own group (e.g. /check, the posterior predictive check):
+// datasets [count] or [count, length] with units, and string attributes.
+struct ResultGroup {
+  std::string name;
+  std::vector<Quantity> datasets;
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
 struct SampleFileAttributes {
   std::string observation_file;  // path as given
   std::string sample_config;     // resolved TOML
@@ -62,6 +72,7 @@ struct SampleFileAttributes {
   double backward_per_sample = 0.0;
   double effective_sample_size = 0.0;  // SIR only
   std::vector<std::string> notes;
+  std::vector<ResultGroup> groups;
 };
 
 void write_sample_file(const std::filesystem::path& path, const PhysicalSamples& samples,
