@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -44,10 +45,15 @@ void require_writable(const fs::path& path, const std::string& option, bool fold
     throw hd::Error(path.string() + ": " + option + " is a folder, not a file");
 }
 
+// Median and 90 % interval of a scalar over the samples (failed simulations' NaN left out).
 std::string format_scalar(const hd::inverse::Quantity& q) {
-  const auto bands = hd::inverse::quantiles(q);
-  return q.name + ": median " + hd::config::format_number(bands[2]) + " " + q.units + ", 90 % interval [" +
-         hd::config::format_number(bands[0]) + ", " + hd::config::format_number(bands[4]) + "]";
+  hd::inverse::Quantity finite{q.name, q.units, 1, {}};
+  for (double v : q.values)
+    if (std::isfinite(v)) finite.values.push_back(v);
+  if (finite.values.empty()) return "no finite value";
+  const auto bands = hd::inverse::quantiles(finite);
+  const std::string units = q.units == "1" ? "" : " " + q.units;
+  return fmt::format("median {:.4g}{}, 90 % interval [{:.4g}, {:.4g}]", bands[2], units, bands[0], bands[4]);
 }
 
 }  // namespace
@@ -166,7 +172,7 @@ int main(int argc, char** argv) {
                        : "");
 
     const auto samples = hd::inverse::physical_samples(draw.samples, space, mapped.label_known, constants);
-    for (const auto& q : samples.scalars) spdlog::info("{}", format_scalar(q));
+    for (const auto& q : samples.scalars) spdlog::info("{}: {}", q.name, format_scalar(q));
 
     hd::inverse::SampleFileAttributes attributes{.observation_file = observation_path.string(),
                                                  .sample_config = config.resolved_toml,
@@ -194,12 +200,11 @@ int main(int argc, char** argv) {
       spdlog::info("{} of {} simulations finished", ok, simulations);
       for (const auto& q : report.chi2) {
         group.datasets.push_back({"chi2_" + q.name, q.units, 1, q.values});
-        spdlog::info("chi^2 per measurement of {}: {}", q.name, format_scalar(q).substr(q.name.size() + 2));
+        spdlog::info("chi^2 per measurement of {}: {}", q.name, format_scalar(q));
       }
       for (const auto& q : report.relative_l2) {
         group.datasets.push_back({"relative_l2_" + q.name, q.units, 1, q.values});
-        spdlog::debug("relative L2 of the sampled {} from the simulated: {}", q.name,
-                      format_scalar(q).substr(q.name.size() + 2));
+        spdlog::debug("relative L2 of the sampled {} from the simulated: {}", q.name, format_scalar(q));
       }
       attributes.groups.push_back(std::move(group));
     }

@@ -27,7 +27,7 @@ struct SampleConfig {
   std::int64_t batch_size = 64;  // samples integrated together
   // [sampler]: the EDM schedule and integrator (docs/inverse.md "Samplers")
   std::string integrator = "heun";  // heun | midpoint | euler_maruyama
-  int steps = 32;
+  int steps = 16;
   double sigma_min = 0.002, sigma_max = 80.0, rho = 7.0;
   double s_churn = 0.0, s_min = 0.0, s_max = 1000.0, s_noise = 1.0;  // churn over [s_min, s_max]
   // [mmps]
