@@ -119,6 +119,14 @@ int main(int argc, char** argv) {
     if (simulations > 0) check.emplace(data_config, space, observations);
 
     std::vector<std::string> notes = mapped.notes;
+    if (!model.description.config.label_mask) {
+      std::string unknown;
+      for (std::size_t l = 0; l < space.labels.size(); ++l)
+        if (!mapped.label_known[l]) unknown += (unknown.empty() ? "" : ", ") + space.labels[l];
+      if (!unknown.empty())
+        notes.push_back("the model takes every label (label_mask = false): " + unknown +
+                        " not given, so set to the training mean");
+    }
     const hd::inverse::ThrusterConstants constants{.channel_area_m2 = config.channel_area_m2,
                                                    .ion_mass_kg = config.ion_mass_kg};
     const bool replacement = config.method == hd::inverse::Method::replacement;

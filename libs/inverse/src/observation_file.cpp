@@ -120,7 +120,8 @@ ObservationFile read_observation_file(const config::Document& document) {
 
 ObservationFile load_observation_file(const std::filesystem::path& file) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) throw Error(file.string() + ": observation file not found");
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw Error(file.string() + ": observation file not found");
   auto o = read_observation_file(config::Document::load(file));
   std::ifstream in(file, std::ios::binary);
   std::ostringstream text;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A hallsim config from given values instead of prior draws (docs/data.md "Simulations of
-// given values"): what `sample --check-simulate` reruns. The data config's base config and
+// A hallsim config from given values instead of prior draws: what `sample --check-simulate`
+// reruns (docs/inverse.md "Posterior predictive check"). The data config's base config and
 // fixed overrides, every given parameter written to its `sets` key, the parameters not
 // given drawn from the prior, and the anomalous transport table replaced whole by the
 // given node profile c(z), so that the simulation sees exactly that profile (a pressure
