@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hd/inverse/posterior.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "hd/common/error.hpp"
+#include "hd/common/rng.hpp"
+
+namespace hd::inverse {
+
+namespace {
+
+sampler::Integrator integrator_of(const std::string& name) {
+  if (name == "midpoint") return sampler::Integrator::midpoint;
+  if (name == "euler_maruyama") return sampler::Integrator::euler_maruyama;
+  return sampler::Integrator::heun;
+}
+
+std::unique_ptr<sampler::Guidance> guidance_of(const PosteriorProblem& problem, const PosteriorSettings& s) {
+  if (!problem.observation) return nullptr;
+  switch (s.method) {
+    case Method::mmps:
+      return std::make_unique<Mmps>(*problem.observation, problem.y, s.mmps);
+    case Method::dps:
+      return std::make_unique<Dps>(*problem.observation, problem.y, s.dps);
+    case Method::replacement:
+      return std::make_unique<Replacement>(*problem.observation, problem.y);
+    case Method::sir:
+    case Method::prior:
+      break;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+PosteriorSettings posterior_settings(const SampleConfig& c, double sigma_data) {
+  PosteriorSettings s;
+  s.method = c.method;
+  s.sampler.schedule = {.steps = c.steps, .sigma_min = c.sigma_min, .sigma_max = c.sigma_max, .rho = c.rho};
+  s.sampler.integrator = integrator_of(c.integrator);
+  s.sampler.churn = {.s_churn = c.s_churn, .s_min = c.s_min, .s_max = c.s_max, .s_noise = c.s_noise};
+  s.mmps.cg_iterations = c.cg_iterations;
+  s.dps = {.scale = c.dps_scale,
+           .weighting = c.dps_weighting == "constant" ? DpsWeighting::constant : DpsWeighting::step_variance,
+           .sigma_data = sigma_data};
+  s.sir_prior_samples = c.sir_prior_samples;
+  s.resampling = c.sir_resampling == "multinomial" ? Resampling::multinomial : Resampling::systematic;
+  s.batch_size = c.batch_size;
+  return s;
+}
+
+PosteriorDraw draw_posterior(const sampler::Denoiser& denoiser, const PosteriorProblem& problem,
+                             std::int64_t channels, std::int64_t length, const PosteriorSettings& s,
+                             std::int64_t count, std::uint64_t seed, const DrawProgress& progress) {
+  if (count < 1) throw Error("posterior sampling needs at least one sample");
+  const bool resample = s.method == Method::sir && problem.observation.has_value();
+  const std::int64_t total = resample ? s.sir_prior_samples : count;
+  const auto guidance = guidance_of(problem, s);
+
+  std::vector<torch::Tensor> batches;
+  double forward = 0.0, backward = 0.0;
+  for (std::int64_t done = 0, b = 0; done < total; ++b) {
+    const std::int64_t size = std::min(s.batch_size, total - done);
+    auto generator = at::detail::createCPUGenerator(
+        stream_seed(seed, static_cast<std::uint64_t>(b), purpose_tag("inverse.posterior.batch")));
+    const auto noise = torch::randn({size, channels, length}, generator, torch::kFloat32);
+    const auto result = sampler::sample(denoiser, noise, s.sampler, guidance.get(), generator);
+    batches.push_back(result.x.to(torch::kFloat32));
+    forward += static_cast<double>(result.evaluations.forward * size);
+    backward += static_cast<double>(result.evaluations.backward * size);
+    done += size;
+    if (progress) progress(done, total);
+  }
+  PosteriorDraw out;
+  out.samples = torch::cat(batches, 0);
+  if (resample) {
+    RngStream rng(seed, 0, purpose_tag("inverse.posterior.resample"));
+    const auto r =
+        importance_resample(out.samples, *problem.observation, problem.y, count, s.resampling, rng);
+    out.samples = r.samples.to(torch::kFloat32);
+    out.effective_sample_size = r.effective_sample_size;
+  }
+  out.forward_per_sample = forward / static_cast<double>(count);
+  out.backward_per_sample = backward / static_cast<double>(count);
+  return out;
+}
+
+}  // namespace hd::inverse
