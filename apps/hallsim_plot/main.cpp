@@ -9,7 +9,6 @@
 // read and checked first and drawn in a temporary folder; only a complete set of plots
 // replaces the files of the output folder, so a failure leaves earlier plots as they were.
 #include <array>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -20,6 +19,7 @@
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/csv.hpp"
 #include "hd/common/error.hpp"
+#include "hd/figures/gnuplot.hpp"
 #include "hd/hallsim/output.hpp"
 #include "hd/hdf5/hdf5.hpp"
 
@@ -134,18 +134,11 @@ int main(int argc, char** argv) {
         plot += ", " + quoted(ref) + " using 1:2 with lines dt 2 title '" + code + "'";
       }
       const auto png = staging / (std::string(panel.file_stem) + ".png");
-      const auto script = staging / (std::string(panel.file_stem) + ".gp");
-      {
-        std::ofstream gp(script);
-        gp << "set terminal pngcairo size 800,500 noenhanced\nset output " << quoted(png)
-           << "\nset xlabel 'z (mm)'\nset ylabel '" << panel.label << "'\nset key top right\nset grid\n"
-           << (panel.log_scale ? "set logscale y\n" : "") << plot << "\n";
-      }
-      // gnuplot's own messages span lines: they go to a file, and the error names it.
-      const auto log = staging / (std::string(panel.file_stem) + ".log");
-      const std::string command = "gnuplot " + quoted(script) + " > " + quoted(log) + " 2>&1";
-      if (std::system(command.c_str()) != 0)
-        throw hd::Error("gnuplot failed on " + script.string() + " (its messages: " + log.string() + ")");
+      hd::figures::run_gnuplot(staging, panel.file_stem,
+                               "set terminal pngcairo size 800,500 noenhanced\nset output " + quoted(png) +
+                                   "\nset xlabel 'z (mm)'\nset ylabel '" + panel.label +
+                                   "'\nset key top right\nset grid\n" +
+                                   (panel.log_scale ? "set logscale y\n" : "") + plot + "\n");
     }
     fs::create_directories(out_dir);
     for (const auto& entry : fs::directory_iterator(staging))

@@ -23,10 +23,10 @@
 #include "hd/common/error.hpp"
 #include "hd/common/progress.hpp"
 #include "hd/edm2/model_file.hpp"
+#include "hd/inverse/plots.hpp"
 #include "hd/inverse/posterior.hpp"
 #include "hd/inverse/sample_file.hpp"
 
-#include "plots.hpp"
 #include "predictive_check.hpp"
 
 namespace {
@@ -92,8 +92,7 @@ int main(int argc, char** argv) {
     require_writable(out_path, "--out", false);
     if (!plots_dir.empty()) {
       require_writable(plots_dir, "--plots", true);
-      if (std::system("gnuplot --version > /dev/null 2>&1") != 0)
-        throw hd::Error("--plots needs gnuplot (with the pngcairo terminal) on the PATH");
+      hd::figures::require_gnuplot("--plots");
     }
     if (simulations > 0 && data_config.empty())
       throw hd::Error(
@@ -118,38 +117,10 @@ int main(int argc, char** argv) {
     std::optional<hd::sample::PredictiveCheck> check;
     if (simulations > 0) check.emplace(data_config, space, observations);
 
-    std::vector<std::string> notes = mapped.notes;
-    if (!model.description.config.label_mask) {
-      std::string unknown;
-      for (std::size_t l = 0; l < space.labels.size(); ++l)
-        if (!mapped.label_known[l]) unknown += (unknown.empty() ? "" : ", ") + space.labels[l];
-      if (!unknown.empty())
-        notes.push_back("the model takes every label (label_mask = false): " + unknown +
-                        " not given, so set to the training mean");
-    }
+    auto [problem, notes] = hd::inverse::pose_problem(mapped, space, config, model.description.config.label_mask,
+                                                     observation_path.string());
     const hd::inverse::ThrusterConstants constants{.channel_area_m2 = config.channel_area_m2,
                                                    .ion_mass_kg = config.ion_mass_kg};
-    const bool replacement = config.method == hd::inverse::Method::replacement;
-    if (replacement) {
-      for (const auto& p : mapped.points)
-        if (p.channel_mean || !mapped.functionals.empty())
-          throw hd::Error(
-              observation_path.string() +
-              ": replacement observes profile values only; for its [scalars] use --method mmps, dps "
-              "or sir");
-      notes.push_back("replacement observes each position at its nearest cell centre");
-      if (config.integrator != "euler_maruyama" && config.s_churn == 0.0)
-        notes.push_back(
-            "replacement with a deterministic sampler is strongly biased: use "
-            "sampler.integrator = \"euler_maruyama\" or churn (docs/inverse.md)");
-    }
-    auto problem = hd::inverse::build_problem(mapped, space, constants, replacement);
-    if (config.method == hd::inverse::Method::prior && problem.observation) {
-      notes.push_back("method prior: the measurements are not used, only the known parameters");
-      problem.observation.reset();
-    } else if (!problem.observation) {
-      notes.push_back("nothing is measured: the samples are the prior given the known parameters");
-    }
     for (const auto& note : notes) spdlog::info("note: {}", note);
 
     const auto settings = hd::inverse::posterior_settings(config, model.description.config.sigma_data);
@@ -217,7 +188,7 @@ int main(int argc, char** argv) {
       attributes.groups.push_back(std::move(group));
     }
     if (!plots_dir.empty()) {
-      hd::sample::write_plots(plots_dir, samples, observations, space);
+      hd::inverse::write_posterior_plots(plots_dir, samples, observations, space);
       spdlog::info("wrote plots to {}", plots_dir.string());
     }
     hd::inverse::write_sample_file(out_path, samples, observations, space, attributes);

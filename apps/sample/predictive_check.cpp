@@ -127,7 +127,7 @@ CheckReport PredictiveCheck::run(const inverse::PhysicalSamples& samples, std::i
       if (meas.x_m.empty()) {
         const auto it = result.scalars.find(meas.name);
         if (it == result.scalars.end()) continue;
-        sum = std::pow((it->second - meas.y[0]) / meas.stddev[0], 2);
+        sum = std::pow((it->second.value - meas.y[0]) / meas.stddev[0], 2);
       } else {
         const auto it = result.average.find(meas.name);
         if (it == result.average.end()) continue;

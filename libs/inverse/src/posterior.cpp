@@ -35,6 +35,42 @@ std::unique_ptr<sampler::Guidance> guidance_of(const PosteriorProblem& problem, 
 
 }  // namespace
 
+PosedProblem pose_problem(const MappedObservation& mapped, const ModelSpace& space, const SampleConfig& config,
+                          bool label_mask, const std::string& source) {
+  PosedProblem posed;
+  auto& notes = posed.notes;
+  notes = mapped.notes;
+  if (!label_mask) {
+    std::string unknown;
+    for (std::size_t l = 0; l < space.labels.size(); ++l)
+      if (!mapped.label_known[l]) unknown += (unknown.empty() ? "" : ", ") + space.labels[l];
+    if (!unknown.empty())
+      notes.push_back("the model takes every label (label_mask = false): " + unknown +
+                      " not given, so set to the training mean");
+  }
+  const ThrusterConstants constants{.channel_area_m2 = config.channel_area_m2, .ion_mass_kg = config.ion_mass_kg};
+  const bool replacement = config.method == Method::replacement;
+  if (replacement) {
+    for (const auto& p : mapped.points)
+      if (p.channel_mean || !mapped.functionals.empty())
+        throw Error(source +
+                    ": replacement observes profile values only; for its [scalars] use --method mmps, dps or sir");
+    notes.push_back("replacement observes each position at its nearest cell centre");
+    if (config.integrator != "euler_maruyama" && config.s_churn == 0.0)
+      notes.push_back(
+          "replacement with a deterministic sampler is strongly biased: use "
+          "sampler.integrator = \"euler_maruyama\" or churn (docs/inverse.md)");
+  }
+  posed.problem = build_problem(mapped, space, constants, replacement);
+  if (config.method == Method::prior && posed.problem.observation) {
+    notes.push_back("method prior: the measurements are not used, only the known parameters");
+    posed.problem.observation.reset();
+  } else if (!posed.problem.observation) {
+    notes.push_back("nothing is measured: the samples are the prior given the known parameters");
+  }
+  return posed;
+}
+
 PosteriorSettings posterior_settings(const SampleConfig& c, double sigma_data) {
   PosteriorSettings s;
   s.method = c.method;

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "hd/inverse/methods.hpp"
 #include "hd/inverse/problem.hpp"
@@ -24,6 +26,18 @@ struct PosteriorSettings {
   Resampling resampling = Resampling::systematic;
   std::int64_t batch_size = 64;
 };
+
+// The problem a sample config poses on an observation file mapped onto a model, with the
+// notes a user should read: replacement's operator snaps to cell centres (and refuses
+// scalars), the prior method drops the measurements, and a model without a label mask
+// (`label_mask` false) sees the unknown labels at their training mean. `source` names
+// the observation file in errors.
+struct PosedProblem {
+  PosteriorProblem problem;
+  std::vector<std::string> notes;
+};
+PosedProblem pose_problem(const MappedObservation& mapped, const ModelSpace& space, const SampleConfig& config,
+                          bool label_mask, const std::string& source);
 
 // The settings of a sample config for a model of data std `sigma_data`.
 PosteriorSettings posterior_settings(const SampleConfig& config, double sigma_data);
