@@ -289,6 +289,21 @@ std::vector<std::int64_t> read_split(const std::filesystem::path& path) {
   });
 }
 
+std::filesystem::path split_dataset(const std::filesystem::path& path) {
+  hdf5::require_hdf5_file(path, "split file");
+  const auto name = hdf5::guarded(path, "read the split", [&] {
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    if (!file.nameExists("indices")) fail(path, "missing dataset `indices`");
+    auto set = file.openDataSet("indices");
+    if (!set.attrExists("dataset")) fail(path, "the split does not name its dataset (attribute `dataset`)");
+    return hdf5::read_string(set, "dataset");
+  });
+  if (name == "simulations")
+    fail(path, "indexes raw simulations (split_data's split); give a row split of a normalized dataset, e.g. "
+               "normalized/dataset.val_large.h5");
+  return path.parent_path() / name;
+}
+
 // ---------------------------------------------------------------------------------------
 struct StreamingReader::Impl {
   Impl(Reader r, std::vector<std::int64_t> s, const StreamOptions& o)

@@ -47,12 +47,15 @@ double crps(const torch::Tensor& samples, const torch::Tensor& truth) {
   return (skill - pairs / (2.0 * s * (s - 1.0))).mean().item<double>();
 }
 
-double spread_skill_ratio(const torch::Tensor& samples, const torch::Tensor& truth) {
+SpreadSkill spread_skill(const torch::Tensor& samples, const torch::Tensor& truth) {
   const auto [x, y] = flat(samples, truth, 2);
   const auto s = static_cast<double>(x.size(0));
-  const double spread = std::sqrt((s + 1.0) / s * x.var(0).mean().item<double>());
-  const double skill = (x.mean(0) - y).square().mean().sqrt().item<double>();
-  return spread / skill;
+  return {(s + 1.0) / s * x.var(0).mean().item<double>(), (x.mean(0) - y).square().mean().item<double>()};
+}
+
+double spread_skill_ratio(const torch::Tensor& samples, const torch::Tensor& truth) {
+  const auto parts = spread_skill(samples, truth);
+  return std::sqrt(parts.spread_sq / parts.error_sq);
 }
 
 torch::Tensor sbc_rank(const torch::Tensor& samples, const torch::Tensor& truth) {

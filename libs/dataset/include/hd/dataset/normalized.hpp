@@ -84,6 +84,8 @@ class Reader {
 void write_split(const std::filesystem::path& path, std::span<const std::int64_t> indices,
                  const std::string& dataset_name);
 std::vector<std::int64_t> read_split(const std::filesystem::path& path);
+// The dataset a split indexes: its `dataset` attribute, a file in the split's folder.
+std::filesystem::path split_dataset(const std::filesystem::path& path);
 
 struct StreamOptions {
   std::int64_t batch_size = 64;

@@ -18,8 +18,16 @@ double interval_coverage(const torch::Tensor& samples, const torch::Tensor& trut
 // 1/S sum_i |x_i - y| - 1/(2 S (S-1)) sum_{i != j} |x_i - x_j|.
 double crps(const torch::Tensor& samples, const torch::Tensor& truth);
 
-// sqrt((S+1)/S) * RMS spread / RMSE of the ensemble mean, with the spread the unbiased
-// ensemble variance averaged over entries: 1 for a calibrated ensemble of any size S.
+// The parts of the spread-skill ratio, so that it can be pooled over cases:
+// spread_sq = (S+1)/S x the unbiased ensemble variance averaged over entries, error_sq =
+// the mean squared error of the ensemble mean.
+struct SpreadSkill {
+  double spread_sq = 0.0;
+  double error_sq = 0.0;
+};
+SpreadSkill spread_skill(const torch::Tensor& samples, const torch::Tensor& truth);
+
+// sqrt(spread_sq / error_sq): 1 for a calibrated ensemble of any size S.
 double spread_skill_ratio(const torch::Tensor& samples, const torch::Tensor& truth);
 
 // Rank of the truth among the samples per entry (the number of samples below it, 0..S),

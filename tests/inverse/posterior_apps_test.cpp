@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `sample` end to end on a tiny model: a Gaussian-process dataset with channels named like
-// real ones (z in metres), a few hundred training steps, the exported model folder, then
-// the app on an observation file. The output file must hold every dataset with its shape
-// and units, and measuring a profile must narrow the samples there below the prior's.
+// `sample` and `evaluate` end to end on a tiny model: a Gaussian-process dataset with
+// channels named like real ones (z in metres), a few hundred training steps, the exported
+// model folder, then the apps. sample's output file must hold every dataset with its shape
+// and units, and measuring a profile must narrow the samples there below the prior's;
+// evaluate must score held-out rows, resume without redoing a case, and refuse to mix
+// settings.
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 
 #include "hd/dataset/normalized.hpp"
 #include "hd/edm2/model_file.hpp"
@@ -225,6 +228,76 @@ TEST_F(SampleApp, WritesEveryDatasetWithShapeAndUnitsAndNarrowsTheObservedProfil
   }
   std::cout << "mean ratio " << ratio_sum / observed_cells.size() << "\n";
   EXPECT_EQ(hdf5::read_string(prior_file, "method"), "prior");
+}
+
+std::string read_text(const fs::path& path) {
+  std::ostringstream text;
+  text << std::ifstream(path).rdbuf();
+  return text.str();
+}
+
+// evaluate on the 256 held-out rows' first 12: the template measures ui_1 at 8 points with
+// 500 m/s noise and gives the discharge voltage; the flow rate is inferred.
+TEST_F(SampleApp, EvaluateScoresHeldOutCasesResumesAndRefusesOtherSettings) {
+  std::ofstream(dir_ / "template.toml") << R"([params]
+discharge_voltage_v = 300.0
+[fields.ui_1]
+x = [0.005, 0.015, 0.025, 0.03, 0.035, 0.045, 0.06, 0.075]
+y = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+stddev = 500.0
+)";
+  const fs::path out = dir_ / "evaluation";
+  const auto evaluate = [&](const std::string& extra) {
+    const std::string command = std::string(HD_EVALUATE_APP) + " --model " + (dir_ / "model").string() +
+                                " --data " + (dir_ / "gp.val.h5").string() + " --observation-template " +
+                                (dir_ / "template.toml").string() + " --out " + out.string() +
+                                " --threads 1 --methods mmps,sir --set sir.prior_samples=256 --plot-cases 1 " +
+                                extra + " > " + out.string() + ".log 2>&1";
+    return std::system(command.c_str());
+  };
+  ASSERT_EQ(evaluate("--num-cases 12 --num-samples 32"), 0) << read_text(out.string() + ".log");
+  std::cout << read_text(out / "report.md");
+
+  // Every method scored every quantity: the four profiles and the inferred flow rate.
+  const std::string metrics = read_text(out / "metrics.csv");
+  for (const std::string method : {"mmps", "sir"})
+    for (const std::string quantity : {"B", "nu_an", "ne", "ui_1", "anode_mass_flow_rate_kg_s"})
+      EXPECT_NE(metrics.find(method + "," + quantity + ","), std::string::npos) << method << " " << quantity;
+  for (const std::string plot : {"sbc_mmps.png", "sbc_sir.png", "mmps_case0_ui_1.png", "sir_case0_ui_1.png"})
+    EXPECT_TRUE(fs::is_regular_file(out / "plots" / plot)) << plot;
+  // The observed profile is far better known than the prior's spread: MMPS's posterior
+  // mean is within a quarter of it (relative L2 of ui_1 against its ~1e4 m/s scale).
+  std::istringstream rows(metrics);
+  std::string row;
+  while (std::getline(rows, row))
+    if (row.rfind("mmps,ui_1,", 0) == 0) {
+      std::vector<std::string> cells;
+      std::istringstream cell(row);
+      for (std::string c; std::getline(cell, c, ',');) cells.push_back(c);
+      const double relative_l2 = std::stod(cells[5]), coverage_90 = std::stod(cells[8]);
+      std::cout << "mmps ui_1: relative L2 " << relative_l2 << ", 90 % coverage " << coverage_90 << "\n";
+      EXPECT_LT(relative_l2, 0.25);
+      EXPECT_GT(coverage_90, 0.5);
+    }
+
+  // A rerun with more cases keeps the 12 scored ones as they are and adds 4.
+  const auto first_case = out / "cases" / "mmps" / ("case-" + std::to_string(kRows - 256) + ".json");
+  const std::string scored = read_text(first_case);
+  const auto written = fs::last_write_time(first_case);
+  ASSERT_EQ(evaluate("--num-cases 16 --num-samples 32"), 0) << read_text(out.string() + ".log");
+  EXPECT_EQ(fs::last_write_time(first_case), written);
+  EXPECT_EQ(read_text(first_case), scored);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& f : fs::directory_iterator(out / "cases" / "sir")) ++files;
+  EXPECT_EQ(files, 16u);
+
+  // Another sample count would mix experiments: refused, and the report is left alone.
+  const std::string report = read_text(out / "report.md");
+  EXPECT_NE(evaluate("--num-cases 16 --num-samples 16"), 0);
+  EXPECT_NE(read_text(out.string() + ".log").find("holds an evaluation with another num_samples"),
+            std::string::npos)
+      << read_text(out.string() + ".log");
+  EXPECT_EQ(read_text(out / "report.md"), report);
 }
 
 }  // namespace
