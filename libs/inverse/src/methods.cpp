@@ -41,19 +41,29 @@ class Linearised {
   torch::Tensor matrix_;  // [m, n] or [B, m, n]
 };
 
-// Conjugate gradients for M_b u_b = b_b, one small symmetric positive definite system per
-// sample b, from u = 0 for a fixed number of iterations (each one application of M).
+// Conjugate gradients for K_b u_b = b_b with K = diag(floor) + M, M symmetric positive
+// semi-definite, one small system per sample b, from u = 0 for a fixed number of
+// iterations (each one application of K). A trained network's Jacobian is neither
+// symmetric nor PSD: along a direction p with p^T M p < 0 the curvature p^T K p can come
+// arbitrarily close to 0 and alpha = r^T r / p^T K p blow one sample up. Such a direction
+// is not taken (truncated CG stops at negative curvature, as Steihaug's does), which
+// changes nothing where M is PSD (e.g. the exact Gaussian denoiser).
 torch::Tensor conjugate_gradient(const std::function<torch::Tensor(const torch::Tensor&)>& apply,
-                                 const torch::Tensor& b, int iterations) {
+                                 const torch::Tensor& b, const torch::Tensor& floor, int iterations) {
   auto u = torch::zeros_like(b);
   auto residual = b.clone();
   auto direction = residual.clone();
   auto rr = residual.square().sum(1, true);
+  torch::Tensor active;  // samples still iterating
   for (int it = 0; it < iterations; ++it) {
     const auto m_direction = apply(direction);
     const auto curvature = (direction * m_direction).sum(1, true);
-    // A sample whose residual is already zero has a zero direction: it takes no step.
-    const auto alpha = torch::where(curvature > 0, rr / curvature, torch::zeros_like(rr));
+    // A sample whose residual is already zero has a zero direction: it takes no step;
+    // nor does one whose M has negative curvature along the direction.
+    auto positive = (curvature > (floor * direction.square()).sum(1, true)) & (curvature > 0);
+    if (it > 0) positive = positive & active;
+    active = positive;
+    const auto alpha = torch::where(positive, rr / curvature, torch::zeros_like(rr));
     u = u + alpha * direction;
     residual = residual - alpha * m_direction;
     const auto rr_next = residual.square().sum(1, true);
@@ -120,7 +130,7 @@ torch::Tensor Mmps::denoise(const sampler::LevelDenoiser& denoiser, const torch:
   auto system = [&](const torch::Tensor& v) {
     return noise_var * v + s2 * a.times(vjp(a.times_transposed(v)));
   };
-  const auto u = conjugate_gradient(system, residual, options_.cg_iterations);
+  const auto u = conjugate_gradient(system, residual, noise_var, options_.cg_iterations);
   return d + s2 * vjp(a.times_transposed(u)).view_as(d);
 }
 
