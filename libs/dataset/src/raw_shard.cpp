@@ -41,19 +41,7 @@ H5::FileAccPropList checked_access() {
 
 H5::DataSet create_checked_rows(H5::Group& file, const std::string& name, const H5::PredType& type,
                                 std::vector<hsize_t> row_shape, hsize_t chunk_rows) {
-  std::vector<hsize_t> dims{0}, max{H5S_UNLIMITED}, chunk{chunk_rows};
-  for (hsize_t d : row_shape) {
-    dims.push_back(d);
-    max.push_back(d > 0 ? d : H5S_UNLIMITED);
-    chunk.push_back(std::max<hsize_t>(d, 1));
-  }
-  H5::DSetCreatPropList props;
-  props.setChunk(static_cast<int>(chunk.size()), chunk.data());
-  props.setFletcher32();
-  props.setShuffle();
-  props.setDeflate(4);
-  return file.createDataSet(name, type, H5::DataSpace(static_cast<int>(dims.size()), dims.data(), max.data()),
-                            props);
+  return hdf5::create_rows(file, name, type, row_shape, chunk_rows, 4, /*checksum=*/true);
 }
 
 template <class T, class Member>

@@ -185,7 +185,8 @@ double read_scalar(const std::filesystem::path& file, const H5::Group& group, co
 }
 
 H5::DataSet create_rows(H5::Group& group, const std::string& name, const H5::PredType& file_type,
-                        std::span<const hsize_t> row_shape, hsize_t chunk_rows, int deflate_level) {
+                        std::span<const hsize_t> row_shape, hsize_t chunk_rows, int deflate_level,
+                        bool checksum) {
   silence_errors();
   std::vector<hsize_t> dims{0}, max{H5S_UNLIMITED}, chunk{std::max<hsize_t>(chunk_rows, 1)};
   for (hsize_t d : row_shape) {
@@ -196,6 +197,7 @@ H5::DataSet create_rows(H5::Group& group, const std::string& name, const H5::Pre
   }
   H5::DSetCreatPropList props;
   props.setChunk(static_cast<int>(chunk.size()), chunk.data());
+  if (checksum) props.setFletcher32();
   if (deflate_level > 0) {
     props.setShuffle();
     props.setDeflate(deflate_level);

@@ -73,9 +73,12 @@ std::vector<double> read_vector(const std::filesystem::path& file, const H5::Gro
 double read_scalar(const std::filesystem::path& file, const H5::Group& group, const std::string& name);
 
 // A dataset [0, row_shape...] that grows along its first dimension, chunked by
-// `chunk_rows` rows and deflate-compressed (level 4; 0 = uncompressed).
+// `chunk_rows` rows and deflate-compressed (level 4; 0 = uncompressed). With `checksum`
+// every chunk carries a Fletcher-32 checksum, so a damaged chunk is a read error rather
+// than silently wrong values.
 H5::DataSet create_rows(H5::Group& group, const std::string& name, const H5::PredType& file_type,
-                        std::span<const hsize_t> row_shape, hsize_t chunk_rows, int deflate_level = 4);
+                        std::span<const hsize_t> row_shape, hsize_t chunk_rows, int deflate_level = 4,
+                        bool checksum = false);
 // Appends `count` rows (count * row size values of T, row-major) at the end.
 template <class T>
 void append_rows(H5::DataSet& set, std::span<const T> values, hsize_t count);
