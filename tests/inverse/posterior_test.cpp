@@ -79,6 +79,8 @@ struct MmpsCase {
   std::string name;
   sampler::SamplerOptions options;
 };
+// gtest prints a parameter by its name rather than its bytes.
+void PrintTo(const MmpsCase& c, std::ostream* out) { *out << c.name; }
 
 class MmpsKnownAnswer : public ::testing::TestWithParam<MmpsCase> {};
 

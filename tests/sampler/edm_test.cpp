@@ -47,6 +47,8 @@ struct KnownAnswerCase {
   std::string name;
   SamplerOptions options;
 };
+// gtest prints a parameter by its name rather than its bytes.
+void PrintTo(const KnownAnswerCase& c, std::ostream* out) { *out << c.name; }
 
 class SamplerKnownAnswer : public ::testing::TestWithParam<KnownAnswerCase> {};
 
