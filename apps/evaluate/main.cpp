@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "hd/app/app.hpp"
@@ -173,11 +174,18 @@ int main(int argc, char** argv) {
       c.mapped = hd::inverse::map_observation(c.observed, space);
       return c;
     };
+    // Each case is made once and shared by the methods.
+    std::vector<std::optional<Case>> made(static_cast<std::size_t>(num_cases));
+    const auto case_at = [&](std::int64_t i) -> const Case& {
+      auto& c = made[static_cast<std::size_t>(i)];
+      if (!c) c = make_case(rows[static_cast<std::size_t>(i)]);
+      return *c;
+    };
     // The template meets the data, the model and every method before anything is written;
     // the first case's notes are the run's.
     std::vector<std::string> notes;
     {
-      const auto first = make_case(rows.front());
+      const auto& first = case_at(0);
       for (const auto& config : configs)
         for (const auto& note : hd::inverse::pose_problem(first.mapped, space, config,
                                                           model.description.config.label_mask,
@@ -208,7 +216,7 @@ int main(int argc, char** argv) {
           progress.update(i + 1);
           continue;
         }
-        const auto c = make_case(row);
+        const auto& c = case_at(i);
         const auto posed = hd::inverse::pose_problem(c.mapped, space, config, model.description.config.label_mask,
                                                      template_path.string());
         const auto start = std::chrono::steady_clock::now();
