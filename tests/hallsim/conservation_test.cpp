@@ -63,7 +63,7 @@ std::pair<double, double> mass_balance(const Config& c, const std::vector<std::s
     boundary_inflow += 0.5 * dt * (f1 + f2);
     heavy.fill_padded(y.data(), electrons);
     electrons.update_fields(heavy);
-    electrons.energy_step(dt);
+    electrons.energy_step(heavy, dt);
     electrons.update_collisions();
   }
   return {mass() - initial_mass, boundary_inflow};

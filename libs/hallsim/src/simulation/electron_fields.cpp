@@ -45,23 +45,35 @@ void field_and_drift(std::size_t m, double j_channel, const double* __restrict a
   }
 }
 
-// Adds one ion fluid's density n and flux n u to ne += Z n, ji += e Z n u, and to the sums
-// of n and n u over the ions (distinct arrays: __restrict lets the loop vectorize).
-void add_ion_moments(std::size_t m, double z, const double* __restrict n, const double* __restrict flux,
-                     double* __restrict ne, double* __restrict ji, double* __restrict n_sum,
-                     double* __restrict flux_sum) {
-  for (std::size_t i = 0; i < m; ++i) {
-    ne[i] += z * n[i];
-    ji[i] += (e * z) * flux[i];
-    n_sum[i] += n[i];
-    flux_sum[i] += flux[i];
-  }
-}
+// The sums that quasineutrality and the drag need, at the nodes: ne = sum Z n_Z,
+// ji = e sum Z n_Z u_Z, and n and n u summed over the ions and over the neutrals.
+struct NodeMoments {
+  double* __restrict ne;
+  double* __restrict ji;
+  double* __restrict ion_density;
+  double* __restrict ion_flux;
+  double* __restrict neutral_density;
+  double* __restrict neutral_flux;
 
-// sum += x
-void accumulate(std::size_t m, const double* __restrict x, double* __restrict sum) {
-  for (std::size_t i = 0; i < m; ++i) sum[i] += x[i];
-}
+  // Adds one fluid of charge z with density n and flux n u at node i.
+  void add(std::size_t i, int z, double n, double flux) const {
+    if (z == 0) {
+      neutral_density[i] += n;
+      neutral_flux[i] += flux;
+      return;
+    }
+    ne[i] += z * n;
+    ji[i] += (e * z) * flux;
+    ion_density[i] += n;
+    ion_flux[i] += flux;
+  }
+  // The same for the interior nodes 1..n, straight from the padded cells (node i is cell i):
+  // n = rho / m, n u = rho u / m.
+  void add_cells(std::size_t n, int z, double inv_m, const double* __restrict rho,
+                 const double* __restrict rho_u) const {
+    for (std::size_t i = 1; i <= n; ++i) add(i, z, rho[i] * inv_m, rho_u[i] * inv_m);
+  }
+};
 
 // sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
 // the integral latency-bound, and eight lanes are one AVX-512 register.
@@ -176,6 +188,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
   compute_densities(heavy);  // the collisions need ne; the fields need the collisions
+  compute_species_densities(heavy);
   update_collisions();
   update_fields(heavy);
   compute_drift_energy();
@@ -192,26 +205,23 @@ void ElectronFields::update_fields(const HeavySpecies& heavy) {
 
 void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   const std::size_t m = n_ + 2;
-  const std::size_t num_neutrals = config_.propellants.size();
-  const std::size_t num_fluids = heavy.num_fluids();
-  for (std::size_t f = 0; f < num_fluids; ++f)
-    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; and the number densities and
   // fluxes summed over the ions and over the neutrals, for the mean velocities of the drag.
   for (auto* v :
        {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
     std::fill(v->begin(), v->end(), 0.0);
   double* ne = ne_m3.data();
-  double* ji = ji_a_m2.data();
-  double* ions = ion_density_m3_.data();
-  double* ion_flux = ion_flux_m2_s_.data();
-  for (std::size_t f = num_neutrals; f < num_fluids; ++f) {
-    add_ion_moments(m, heavy.fluid(f).charge, node_density_m3_[f].data(), node_flux_m2_s_[f].data(), ne, ji,
-                    ions, ion_flux);
-  }
-  for (std::size_t f = 0; f < num_neutrals; ++f) {
-    accumulate(m, node_density_m3_[f].data(), neutral_density_m3_.data());
-    accumulate(m, node_flux_m2_s_[f].data(), neutral_flux_m2_s_.data());
+  const NodeMoments moments{ne,
+                            ji_a_m2.data(),
+                            ion_density_m3_.data(),
+                            ion_flux_m2_s_.data(),
+                            neutral_density_m3_.data(),
+                            neutral_flux_m2_s_.data()};
+  for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
+    const Fluid& fluid = heavy.fluid(f);
+    moments.add_cells(n_, fluid.charge, heavy.inverse_mass(f), heavy.rho(f).data(), heavy.rho_u(f).data());
+    for (const std::size_t i : {std::size_t{0}, n_ + 1})
+      moments.add(i, fluid.charge, heavy.density_at_node(f, i), heavy.flux_at_node(f, i));
   }
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
@@ -228,6 +238,11 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
     double* frequency = ionization_frequency_hz[r].data();
     for (std::size_t i = 0; i < m; ++i) frequency[i] = k[i] * ne[i];
   }
+}
+
+void ElectronFields::compute_species_densities(const HeavySpecies& heavy) {
+  for (std::size_t f = 0; f < heavy.num_fluids(); ++f)
+    heavy.node_densities(f, node_density_m3_[f], node_flux_m2_s_[f]);
 }
 
 void ElectronFields::update_collisions() {
@@ -376,8 +391,9 @@ void ElectronFields::compute_potential() {
   }
 }
 
-double ElectronFields::energy_step(double dt_s) {
+double ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   const std::size_t m = n_ + 2;
+  compute_species_densities(heavy);
   // K of the fields the step starts from; the rate lookups of update_collisions() use it too.
   compute_drift_energy();
   const bool lumped = !chemistry_.lumped_losses.empty();

@@ -139,10 +139,11 @@ void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons)
     const double* ru = y + offset_rho_u(f);
     std::copy_n(r, n_, rho.begin() + 1);
     std::copy_n(ru, n_, rho_u.begin() + 1);
-    // Floored cells are rare: one branch-free (vectorizable) pass finds whether there are any.
-    bool any_below = false;
-    for (std::size_t i = 1; i <= n_; ++i) any_below |= !(rho[i] >= floor);
-    if (!any_below) continue;
+    // Floored cells are rare: one branch-free pass counts them. (A count vectorizes; the
+    // compiler left a bool |= reduction scalar.)
+    std::size_t below = 0;
+    for (std::size_t i = 1; i <= n_; ++i) below += !(rho[i] >= floor);
+    if (below == 0) continue;
     for (std::size_t i = 1; i <= n_; ++i) {
       if (rho[i] >= floor) continue;  // NaN goes on to the floor below
       // Floor the density, keep the velocity.

@@ -209,7 +209,7 @@ int Simulation::Impl::complete_step(double, N_Vector y, void* self) {
   if (!s.state_finite) return 0;
   s.heavy.fill_padded(state, s.electrons);
   s.electrons.update_fields(s.heavy);
-  const double change = s.electrons.energy_step(s.dt);
+  const double change = s.electrons.energy_step(s.heavy, s.dt);
   // dt_next <= dt r_max / r (a NaN change sets no limit: the finiteness check ends the run)
   s.energy_limit_s = s.config.max_energy_change > 0.0 && change > 0.0
                          ? s.dt * s.config.max_energy_change / change

@@ -33,13 +33,16 @@ class ElectronFields {
   // couples E to the ions on the ion transit time of a cell, so it must follow every stage.
   void update_fields(const HeavySpecies& heavy);
   // The Te-dependent part, once per step: rate coefficients k(eps), nu_en, nu_ei, nu_wall,
-  // nu_e, mobility and the wall loss rates, at the densities of the last update_fields().
-  // They reach E and the heavy-species sources at the next update_fields().
+  // nu_e, mobility and the wall loss rates, at the densities of the last update_fields() and
+  // the fluids' node densities of the last energy_step(). They reach E and the
+  // heavy-species sources at the next update_fields().
   void update_collisions();
   // One implicit energy step with the fields of update_fields() and the collisions of
-  // update_collisions(); then Te, pe, grad pe. Returns the largest relative change of n_eps
-  // over the nodes, max |n_eps+ - n_eps| / n_eps.
-  double energy_step(double dt_s);
+  // update_collisions(); then Te, pe, grad pe. Each fluid's node densities (the reactants of
+  // the inelastic losses and of the collisions) are taken from `heavy` first: once per step,
+  // where the stages need only the sums of update_fields(). Returns the largest relative
+  // change of n_eps over the nodes, max |n_eps+ - n_eps| / n_eps.
+  double energy_step(const HeavySpecies& heavy, double dt_s);
 
   // Names and units of the electron profiles, in the order accumulate_profiles() adds them.
   void profile_names(std::vector<std::pair<std::string, std::string>>& names_units) const;
@@ -68,6 +71,7 @@ class ElectronFields {
 
  private:
   void compute_densities(const HeavySpecies& heavy);
+  void compute_species_densities(const HeavySpecies& heavy);
   void solve_ohms_law();
   // The drift energy K is needed only by the rate lookups and the energy step, once per step.
   void compute_drift_energy();

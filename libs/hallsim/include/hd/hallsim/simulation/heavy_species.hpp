@@ -44,6 +44,15 @@ class HeavySpecies {
   // Number density (m^-3) and flux density n u (m^-2 s^-1) of fluid f at the N+2 electron
   // nodes: the cells, and at the two boundary nodes the ghost-interior mean (section 13).
   void node_densities(std::size_t f, std::span<double> n_m3, std::span<double> flux_m2_s) const;
+  // The same at one boundary node i (0 or N+1), and 1 / m of fluid f (kg^-1), for callers that
+  // take the interior nodes straight from rho() and rho_u().
+  double density_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_[f], i) / fluids_[f].mass_kg;
+  }
+  double flux_at_node(std::size_t f, std::size_t i) const {
+    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
+  }
+  double inverse_mass(std::size_t f) const { return inverse_mass_[f]; }
 
   // dy/dt of the heavy species (fluxes, ionization, E force, wall losses) at the state of
   // the last fill_padded(), with the given electron fields.
@@ -84,12 +93,6 @@ class HeavySpecies {
     if (i == 0) return 0.5 * (padded[0] + padded[1]);
     if (i == n_ + 1) return 0.5 * (padded[n_] + padded[n_ + 1]);
     return padded[i];
-  }
-  double density_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_[f], i) / fluids_[f].mass_kg;
-  }
-  double flux_at_node(std::size_t f, std::size_t i) const {
-    return node_value(rho_u_[f], i) / fluids_[f].mass_kg;
   }
 
   const Config& config_;
