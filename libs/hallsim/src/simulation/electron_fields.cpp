@@ -45,17 +45,17 @@ void field_and_drift(std::size_t m, double j_channel, const double* __restrict a
   }
 }
 
-// The sums that quasineutrality and the drag need, at the nodes: ne = sum Z n_Z,
-// ji = e sum Z n_Z u_Z, and n and n u summed over the ions and over the neutrals.
+// The sums that quasineutrality and the drag need at the nodes: ne = sum Z n_Z,
+// ji = e sum Z n_Z u_Z, and n and n u summed over the ions (charge z > 0) or over the
+// neutrals (z = 0). Adds one fluid with density n and flux n u at node i.
 struct NodeMoments {
-  double* __restrict ne;
-  double* __restrict ji;
-  double* __restrict ion_density;
-  double* __restrict ion_flux;
-  double* __restrict neutral_density;
-  double* __restrict neutral_flux;
+  double* ne;
+  double* ji;
+  double* ion_density;
+  double* ion_flux;
+  double* neutral_density;
+  double* neutral_flux;
 
-  // Adds one fluid of charge z with density n and flux n u at node i.
   void add(std::size_t i, int z, double n, double flux) const {
     if (z == 0) {
       neutral_density[i] += n;
@@ -67,13 +67,31 @@ struct NodeMoments {
     ion_density[i] += n;
     ion_flux[i] += flux;
   }
-  // The same for the interior nodes 1..n, straight from the padded cells (node i is cell i):
-  // n = rho / m, n u = rho u / m.
-  void add_cells(std::size_t n, int z, double inv_m, const double* __restrict rho,
-                 const double* __restrict rho_u) const {
-    for (std::size_t i = 1; i <= n; ++i) add(i, z, rho[i] * inv_m, rho_u[i] * inv_m);
-  }
 };
+
+// The same for the interior nodes 1..n of an ion fluid, straight from its padded cells (node
+// i is cell i): n = rho / m, n u = rho u / m. (Distinct arrays: __restrict parameters let the
+// loop vectorize; the compiler ignores __restrict on struct members.)
+void add_ion_cells(std::size_t n, double z, double inv_m, const double* __restrict rho,
+                   const double* __restrict rho_u, double* __restrict ne, double* __restrict ji,
+                   double* __restrict n_sum, double* __restrict flux_sum) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    const double density = rho[i] * inv_m, flux = rho_u[i] * inv_m;
+    ne[i] += z * density;
+    ji[i] += (e * z) * flux;
+    n_sum[i] += density;
+    flux_sum[i] += flux;
+  }
+}
+
+// ... and of a neutral fluid.
+void add_neutral_cells(std::size_t n, double inv_m, const double* __restrict rho, const double* __restrict rho_u,
+                       double* __restrict n_sum, double* __restrict flux_sum) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    n_sum[i] += rho[i] * inv_m;
+    flux_sum[i] += rho_u[i] * inv_m;
+  }
+}
 
 // sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
 // the integral latency-bound, and eight lanes are one AVX-512 register.
@@ -218,10 +236,17 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
                             neutral_density_m3_.data(),
                             neutral_flux_m2_s_.data()};
   for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
-    const Fluid& fluid = heavy.fluid(f);
-    moments.add_cells(n_, fluid.charge, heavy.inverse_mass(f), heavy.rho(f).data(), heavy.rho_u(f).data());
+    const int z = heavy.fluid(f).charge;
+    const double* rho = heavy.rho(f).data();
+    const double* rho_u = heavy.rho_u(f).data();
+    if (z == 0) {
+      add_neutral_cells(n_, heavy.inverse_mass(f), rho, rho_u, moments.neutral_density, moments.neutral_flux);
+    } else {
+      add_ion_cells(n_, z, heavy.inverse_mass(f), rho, rho_u, ne, moments.ji, moments.ion_density,
+                    moments.ion_flux);
+    }
     for (const std::size_t i : {std::size_t{0}, n_ + 1})
-      moments.add(i, fluid.charge, heavy.density_at_node(f, i), heavy.flux_at_node(f, i));
+      moments.add(i, z, heavy.density_at_node(f, i), heavy.flux_at_node(f, i));
   }
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
