@@ -45,6 +45,22 @@ void area_sources(std::size_t n, const double* __restrict dlna, const double* __
   }
 }
 
+// max(0, max_i f(i)) over i = 1..n in eight partial maxima: one chain of dependent maxima
+// would be latency-bound, and the compiler does not vectorize a floating-point max
+// reduction by itself. The maximum is exact, so the result does not depend on the order (a
+// NaN f(i) is skipped, as by a single chain).
+template <class F>
+double max_over_cells(std::size_t n, F f) {
+  constexpr std::size_t lanes = 8;
+  double m[lanes] = {};
+  std::size_t i = 1;
+  for (; i + lanes <= n + 1; i += lanes) {
+    for (std::size_t k = 0; k < lanes; ++k) m[k] = std::max(m[k], f(i + k));
+  }
+  for (; i <= n; ++i) m[0] = std::max(m[0], f(i));
+  return std::max({m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]});
+}
+
 }  // namespace
 
 HeavySpecies::HeavySpecies(const Config& config, const Grid& grid, const Chemistry& chemistry,
@@ -308,30 +324,34 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
     if (fl.charge == 0) {
       const double s =
           prop.neutral_velocity_m_s + std::sqrt(neutral_gamma * r_gas * prop.neutral_temperature_k);
-      for (std::size_t i = 1; i <= n_; ++i) max_wave_rate = std::max(max_wave_rate, s * grid_.inv_dz_m[i]);
+      const double* inv_dz = grid_.inv_dz_m.data();
+      max_wave_rate = std::max(max_wave_rate, max_over_cells(n_, [&](std::size_t i) { return s * inv_dz[i]; }));
       continue;
     }
     const double a = std::sqrt(5.0 / 3.0 * r_gas * prop.ion_temperature_k);
     const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
-    const auto& rho = rho_[f];
-    const auto& rho_u = rho_u_[f];
-    for (std::size_t i = 1; i <= n_; ++i) {
-      // (|u| + a) / dz with |u| = |rho u| / rho, kept free of divisions
-      max_wave_rate = std::max(max_wave_rate, (std::abs(rho_u[i]) + a * rho[i]) * grid_.inv_dz_m[i] / rho[i]);
-      // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
-      max_field_rate =
-          std::max(max_field_rate, q_over_m * std::abs(electrons.electric_field_v_m[i]) * grid_.inv_dz_m[i]);
-    }
+    const double* rho = rho_[f].data();
+    const double* rho_u = rho_u_[f].data();
+    const double* inv_dz = grid_.inv_dz_m.data();
+    const double* field = electrons.electric_field_v_m.data();
+    // (|u| + a) / dz with |u| = |rho u| / rho
+    max_wave_rate = std::max(max_wave_rate, max_over_cells(n_, [&](std::size_t i) {
+                               return (std::abs(rho_u[i]) + a * rho[i]) * inv_dz[i] / rho[i];
+                             }));
+    // dt_E = sqrt(dz m / (Z e |E|)): time to cross a cell from rest under the field
+    max_field_rate = std::max(max_field_rate, max_over_cells(n_, [&](std::size_t i) {
+                                return q_over_m * std::abs(field[i]) * inv_dz[i];
+                              }));
   }
   // dt_iz = min rho / rho_dot_iz over the products of ionization
   for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
     const auto& iz = chemistry_.ionization[r];
-    const auto& k_ne = electrons.ionization_frequency_hz[r];
-    const auto& reactant = rho_[static_cast<std::size_t>(iz.reactant)];
-    const auto& product = rho_[static_cast<std::size_t>(iz.product)];
-    for (std::size_t i = 1; i <= n_; ++i) {
-      max_ionization_rate = std::max(max_ionization_rate, k_ne[i] * reactant[i] / product[i]);
-    }
+    const double* k_ne = electrons.ionization_frequency_hz[r].data();
+    const double* reactant = rho_[static_cast<std::size_t>(iz.reactant)].data();
+    const double* product = rho_[static_cast<std::size_t>(iz.product)].data();
+    max_ionization_rate = std::max(max_ionization_rate, max_over_cells(n_, [&](std::size_t i) {
+                                     return k_ne[i] * reactant[i] / product[i];
+                                   }));
   }
   constexpr double inf = std::numeric_limits<double>::infinity();
   StabilityLimits lim;
