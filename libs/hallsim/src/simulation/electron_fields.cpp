@@ -93,6 +93,15 @@ void add_neutral_cells(std::size_t n, double inv_m, const double* __restrict rho
   }
 }
 
+// mass += m n, moment += c n (distinct arrays: __restrict lets the loop vectorize)
+void add_mass_and_wall_moments(std::size_t size, double mass_kg, double coefficient, const double* __restrict n,
+                               double* __restrict mass, double* __restrict moment) {
+  for (std::size_t i = 0; i < size; ++i) {
+    mass[i] += n[i] * mass_kg;
+    moment[i] += coefficient * n[i];
+  }
+}
+
 // sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
 // the integral latency-bound, and eight lanes are one AVX-512 register.
 template <class F>
@@ -149,6 +158,8 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &z_eff_,
                   &previous_energy_density_,
                   &ion_density_m3_,
+                  &ion_mass_density_,
+                  &wall_flux_moment_,
                   &ion_flux_m2_s_,
                   &neutral_density_m3_,
                   &neutral_flux_m2_s_,
@@ -303,17 +314,19 @@ void ElectronFields::update_collisions() {
     const double* nn = node_density_m3_[static_cast<std::size_t>(ex.reactant)].data();
     for (std::size_t i = 0; i < m; ++i) nu_inelastic_hz[i] += ex.rate(eps[i]) * nn[i];
   }
-  // The wall models' inputs, and Z_eff for the Coulomb collisions.
+  // The wall models' inputs, and Z_eff for the Coulomb collisions. sum n_Z and sum n_Z u_Z
+  // are those of the last update_fields(); sum m_Z n_Z and the wall flux moment one pass per
+  // ion fluid (a loop over the fluids inside the node loop kept that loop scalar).
+  std::fill(ion_mass_density_.begin(), ion_mass_density_.end(), 0.0);
+  std::fill(wall_flux_moment_.begin(), wall_flux_moment_.end(), 0.0);
+  for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
+    add_mass_and_wall_moments(m, fluids[f].mass_kg, wall_flux_coefficient_[f], node_density_m3_[f].data(),
+                              ion_mass_density_.data(), wall_flux_moment_.data());
+  }
   for (std::size_t i = 0; i < m; ++i) {
-    double ions = 0.0, ion_mass = 0.0, ion_flux = 0.0, wall_flux_moment = 0.0;
-    for (std::size_t f = num_neutrals; f < fluids.size(); ++f) {
-      const double ni = node_density_m3_[f][i];
-      ions += ni;
-      ion_mass += ni * fluids[f].mass_kg;
-      ion_flux += node_flux_m2_s_[f][i];
-      wall_flux_moment += wall_flux_coefficient_[f] * ni;
-    }
-    ion_velocity_m_s[i] = ions > 0.0 ? ion_flux / ions : 0.0;
+    const double ions = ion_density_m3_[i], ion_mass = ion_mass_density_[i];
+    const double wall_flux_moment = wall_flux_moment_[i];
+    ion_velocity_m_s[i] = ions > 0.0 ? ion_flux_m2_s_[i] / ions : 0.0;
     ion_mass_kg[i] = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
     const double ne = ne_m3[i];
     const double te = te_ev[i];

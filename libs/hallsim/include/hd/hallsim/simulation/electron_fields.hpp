@@ -93,6 +93,8 @@ class ElectronFields {
   std::vector<double> previous_energy_density_;    // n_eps before the energy step
   // sum_Z n_Z, sum_Z n_Z u_Z, and the same over the neutrals, at the nodes
   std::vector<double> ion_density_m3_, ion_flux_m2_s_, neutral_density_m3_, neutral_flux_m2_s_;
+  // sum_Z m_Z n_Z (kg m^-3) and sum_Z Z^1.5 n_Z / sqrt(m_Z) at the nodes, for the wall model
+  std::vector<double> ion_mass_density_, wall_flux_moment_;
   std::uint64_t temperature_version_ = 0;
   std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                           // 1 / ne (m^3)
