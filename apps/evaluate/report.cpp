@@ -141,7 +141,8 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
                       "products per sample",
                       s.seconds_per_case, context.samples, s.forward_per_sample, s.backward_per_sample);
     if (s.effective_sample_size > 0.0)
-      md << fmt::format("; importance resampling's effective sample size {:.1f} on average", s.effective_sample_size);
+      md << fmt::format("; effective sample size of the final weights {:.1f} on average ({})", s.effective_sample_size,
+                        r.method == "tds" ? "per population of particles" : "of the prior samples");
     md << ".\n\n" << method_table(s) << "\n";
     if (s.residual_samples && s.residual_truth)
       md << fmt::format(

@@ -149,6 +149,10 @@ int main(int argc, char** argv) {
                    draw.effective_sample_size < 0.1 * static_cast<double>(count)
                        ? " (too few to trust: draw more with --set sir.prior_samples=N, or use mmps)"
                        : "");
+    if (config.method == hd::inverse::Method::tds && problem.observation)
+      spdlog::info("twisted SMC: final effective sample size {:.1f} of {} particles per population{}",
+                   draw.effective_sample_size, config.tds_particles,
+                   draw.effective_sample_size < 2.0 ? " (degenerate: raise tds.particles or sampler.steps)" : "");
 
     const auto samples = hd::inverse::physical_samples(draw.samples, space, mapped.label_known, constants);
     for (const auto& q : samples.scalars) spdlog::info("{}: {}", q.name, format_scalar(q));

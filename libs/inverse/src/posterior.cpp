@@ -27,6 +27,7 @@ std::unique_ptr<sampler::Guidance> guidance_of(const PosteriorProblem& problem, 
     case Method::replacement:
       return std::make_unique<Replacement>(*problem.observation, problem.y);
     case Method::sir:
+    case Method::tds:
     case Method::prior:
       break;
   }
@@ -62,6 +63,11 @@ PosedProblem pose_problem(const MappedObservation& mapped, const ModelSpace& spa
           "sampler.integrator = \"euler_maruyama\" or churn (docs/inverse.md)");
   }
   posed.problem = build_problem(mapped, space, constants, replacement);
+  if (config.method == Method::tds && posed.problem.observation)
+    notes.push_back(
+        "tds moves its particles by guided Euler-Maruyama steps over the sampler's noise levels "
+        "(sampler.integrator and churn do not apply); first order, so it wants more steps than heun "
+        "(docs/inverse.md \"Twisted SMC\")");
   if (config.method == Method::prior && posed.problem.observation) {
     notes.push_back("method prior: the measurements are not used, only the known parameters");
     posed.problem.observation.reset();
@@ -83,6 +89,7 @@ PosteriorSettings posterior_settings(const SampleConfig& c, double sigma_data) {
            .sigma_data = sigma_data};
   s.sir_prior_samples = c.sir_prior_samples;
   s.resampling = c.sir_resampling == "multinomial" ? Resampling::multinomial : Resampling::systematic;
+  s.tds = {.particles = c.tds_particles, .resample_threshold = c.tds_resample_threshold, .sigma_data = sigma_data};
   s.batch_size = c.batch_size;
   return s;
 }
@@ -91,21 +98,36 @@ PosteriorDraw draw_posterior(const sampler::Denoiser& denoiser, const PosteriorP
                              std::int64_t channels, std::int64_t length, const PosteriorSettings& s,
                              std::int64_t count, std::uint64_t seed, const DrawProgress& progress) {
   if (count < 1) throw Error("posterior sampling needs at least one sample");
-  const bool resample = s.method == Method::sir && problem.observation.has_value();
+  const bool observed = problem.observation.has_value();
+  const bool resample = s.method == Method::sir && observed;
+  const bool twisted = s.method == Method::tds && observed;
   const std::int64_t total = resample ? s.sir_prior_samples : count;
+  // A batch holds batch_size network inputs: TDS's are the K particles of each population.
+  const std::int64_t particles = twisted ? s.tds.particles : 1;
+  const std::int64_t batch = std::max<std::int64_t>(1, s.batch_size / particles);
   const auto guidance = guidance_of(problem, s);
 
   std::vector<torch::Tensor> batches;
-  double forward = 0.0, backward = 0.0;
+  double forward = 0.0, backward = 0.0, effective = 0.0;
   for (std::int64_t done = 0, b = 0; done < total; ++b) {
-    const std::int64_t size = std::min(s.batch_size, total - done);
+    const std::int64_t size = std::min(batch, total - done);
     auto generator = at::detail::createCPUGenerator(
         stream_seed(seed, static_cast<std::uint64_t>(b), purpose_tag("inverse.posterior.batch")));
-    const auto noise = torch::randn({size, channels, length}, generator, torch::kFloat32);
-    const auto result = sampler::sample(denoiser, noise, s.sampler, guidance.get(), generator);
-    batches.push_back(result.x.to(torch::kFloat32));
-    forward += static_cast<double>(result.evaluations.forward * size);
-    backward += static_cast<double>(result.evaluations.backward * size);
+    const auto noise = torch::randn({size * particles, channels, length}, generator, torch::kFloat32);
+    sampler::Evaluations evaluations;
+    if (twisted) {
+      const auto result = twisted_smc(denoiser, *problem.observation, problem.y, noise, s.sampler.schedule, s.tds,
+                                      s.sampler.dtype, generator);
+      batches.push_back(result.x.to(torch::kFloat32));
+      evaluations = result.evaluations;
+      effective += result.final_effective_sample_size * static_cast<double>(size);
+    } else {
+      const auto result = sampler::sample(denoiser, noise, s.sampler, guidance.get(), generator);
+      batches.push_back(result.x.to(torch::kFloat32));
+      evaluations = result.evaluations;
+    }
+    forward += static_cast<double>(evaluations.forward * size * particles);
+    backward += static_cast<double>(evaluations.backward * size * particles);
     done += size;
     if (progress) progress(done, total);
   }
@@ -118,6 +140,7 @@ PosteriorDraw draw_posterior(const sampler::Denoiser& denoiser, const PosteriorP
     out.samples = r.samples.to(torch::kFloat32);
     out.effective_sample_size = r.effective_sample_size;
   }
+  if (twisted) out.effective_sample_size = effective / static_cast<double>(count);
   out.forward_per_sample = forward / static_cast<double>(count);
   out.backward_per_sample = backward / static_cast<double>(count);
   return out;

@@ -8,7 +8,7 @@
 namespace hd::inverse {
 
 const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names{"mmps", "dps", "replacement", "sir", "prior"};
+  static const std::vector<std::string> names{"mmps", "dps", "replacement", "sir", "tds", "prior"};
   return names;
 }
 
@@ -16,7 +16,7 @@ Method parse_method(const std::string& name) {
   const auto& names = method_names();
   const auto it = std::find(names.begin(), names.end(), name);
   if (it == names.end())
-    throw Error("unknown posterior method '" + name + "' (one of: mmps, dps, replacement, sir, prior)");
+    throw Error("unknown posterior method '" + name + "' (one of: mmps, dps, replacement, sir, tds, prior)");
   return static_cast<Method>(it - names.begin());
 }
 
@@ -61,6 +61,12 @@ SampleConfig read_sample_config(const config::Document& document) {
     const auto t = root.table_or_empty("sir");
     c.sir_prior_samples = t.get_int_or("prior_samples", c.sir_prior_samples, Range{1, 1e9});
     c.sir_resampling = t.get_choice_or("resampling", {"systematic", "multinomial"}, c.sir_resampling);
+    t.finish();
+  }
+  {
+    const auto t = root.table_or_empty("tds");
+    c.tds_particles = static_cast<int>(t.get_int_or("particles", c.tds_particles, Range{1, 4096}));
+    c.tds_resample_threshold = t.get_double_or("resample_threshold", c.tds_resample_threshold, Range{0.0, 1.0});
     t.finish();
   }
   {

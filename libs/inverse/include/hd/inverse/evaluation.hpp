@@ -39,7 +39,7 @@ struct CaseScore {
   double seconds = 0.0;
   double forward_per_sample = 0.0;
   double backward_per_sample = 0.0;
-  double effective_sample_size = 0.0;  // SIR only
+  double effective_sample_size = 0.0;  // of the final weights: SIR and TDS only
   std::vector<QuantityScore> quantities;
   // Relative residual ||E + dphi/dz|| / ||E|| (central differences): the median over the
   // samples and the simulation's own (its discretization), when the model has E and phi.
@@ -89,7 +89,7 @@ struct Summary {
   double seconds_per_case = 0.0;
   double forward_per_sample = 0.0;
   double backward_per_sample = 0.0;
-  double effective_sample_size = 0.0;  // mean over cases (SIR)
+  double effective_sample_size = 0.0;  // mean over cases (SIR, TDS)
 };
 
 // Every case must have the same quantities and sample count.

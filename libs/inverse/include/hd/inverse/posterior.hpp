@@ -13,6 +13,7 @@
 #include "hd/inverse/methods.hpp"
 #include "hd/inverse/problem.hpp"
 #include "hd/inverse/sample_config.hpp"
+#include "hd/inverse/twisted_smc.hpp"
 #include "hd/sampler/edm.hpp"
 
 namespace hd::inverse {
@@ -24,7 +25,8 @@ struct PosteriorSettings {
   DpsOptions dps{};
   std::int64_t sir_prior_samples = 4096;
   Resampling resampling = Resampling::systematic;
-  std::int64_t batch_size = 64;
+  TwistedSmcOptions tds{};
+  std::int64_t batch_size = 64;  // network inputs integrated together (TDS: particles)
 };
 
 // The problem a sample config poses on an observation file mapped onto a model, with the
@@ -45,10 +47,12 @@ PosteriorSettings posterior_settings(const SampleConfig& config, double sigma_da
 struct PosteriorDraw {
   torch::Tensor samples;  // [count, C_img, L], normalized, float32
   // Network evaluations (each of one sample) spent per returned sample: SIR's count
-  // includes every prior sample it weighed.
+  // includes every prior sample it weighed, TDS's every particle.
   double forward_per_sample = 0.0;
   double backward_per_sample = 0.0;    // vector-Jacobian products
-  double effective_sample_size = 0.0;  // SIR's 1/sum w^2; 0 for the other methods
+  // 1/sum w^2 of the final weights: SIR's over its prior samples, TDS's per population of
+  // K particles (mean); 0 for the other methods.
+  double effective_sample_size = 0.0;
 };
 
 // Called after each batch with the samples done (prior samples for SIR) and the total.

@@ -16,6 +16,7 @@ enum class Method {
   dps,          // diffusion posterior sampling, the reference code's form
   replacement,  // noise-matched replacement of the observed cells
   sir,          // sampling-importance-resampling of prior samples
+  tds,          // twisted sequential Monte Carlo over populations of particles
   prior,        // the prior given the known parameters: no measurement is used
 };
 Method parse_method(const std::string& name);  // one of method_names()
@@ -38,6 +39,9 @@ struct SampleConfig {
   // [sir]
   std::int64_t sir_prior_samples = 4096;
   std::string sir_resampling = "systematic";  // systematic | multinomial
+  // [tds]
+  int tds_particles = 16;
+  double tds_resample_threshold = 0.5;
   // [physics]: what the profiles alone do not say, for the discharge current and thrust
   double channel_area_m2 = 4.115e-3;   // SPT-100: pi (0.05^2 - 0.0345^2) m^2
   double ion_mass_kg = 2.1801716e-25;  // xenon, 131.293 u

@@ -70,7 +70,7 @@ struct SampleFileAttributes {
   std::string method;
   double forward_per_sample = 0.0;  // network evaluations per posterior sample
   double backward_per_sample = 0.0;
-  double effective_sample_size = 0.0;  // SIR only
+  double effective_sample_size = 0.0;  // of the final weights: SIR and TDS only
   std::vector<std::string> notes;
   std::vector<ResultGroup> groups;
 };
