@@ -40,13 +40,18 @@ const inverse::QuantitySummary* find(const inverse::Summary& s, const std::strin
   return nullptr;
 }
 
+std::string or_dash(const std::optional<double>& v) {
+  return v ? fmt::format("{:.2f}", *v) : "-";
+}
+
 std::string method_table(const inverse::Summary& s) {
   std::string t =
       "| quantity | units | relative L2 (mean) | relative L2 (median) | 50 % coverage | 90 % coverage | CRPS | "
-      "spread-skill |\n|---|---|---|---|---|---|---|---|\n";
+      "spread-skill | pooled mean bias (sd) | pooled variance ratio |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& q : s.quantities)
-    t += fmt::format("| {} | {} | {:.3g} | {:.3g} | {:.2f} | {:.2f} | {:.3g} | {:.2f} |\n", q.name, q.units,
-                     q.relative_l2_mean, q.relative_l2_median, q.coverage_50, q.coverage_90, q.crps, q.spread_skill);
+    t += fmt::format("| {} | {} | {:.3g} | {:.3g} | {:.2f} | {:.2f} | {:.3g} | {:.2f} | {} | {} |\n", q.name, q.units,
+                     q.relative_l2_mean, q.relative_l2_median, q.coverage_50, q.coverage_90, q.crps, q.spread_skill,
+                     or_dash(q.pooled_mean_bias), or_dash(q.pooled_variance_ratio));
   return t;
 }
 
@@ -132,7 +137,7 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
         "score.\n\n";
   for (const auto& note : context.notes) md << "Note: " << note << "\n\n";
   metrics << "method,quantity,units,cases,samples,relative_l2_mean,relative_l2_median,coverage_50,coverage_90,crps,"
-             "spread_skill\n";
+             "spread_skill,pooled_mean_bias,pooled_variance_ratio\n";
   sbc << "method,quantity,rank,count\n";
   for (const auto& r : results) {
     const auto& s = r.summary;
@@ -156,9 +161,10 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
         md << fmt::format("![{} case {} {}](plots/{}_case{}_{}.png)\n", r.method, k, channel, r.method, k, channel);
     md << "\n";
     for (const auto& q : s.quantities) {
-      metrics << fmt::format("{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", r.method, q.name, q.units,
-                             q.cases, context.samples, q.relative_l2_mean, q.relative_l2_median, q.coverage_50,
-                             q.coverage_90, q.crps, q.spread_skill);
+      metrics << fmt::format("{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{}\n", r.method, q.name,
+                             q.units, q.cases, context.samples, q.relative_l2_mean, q.relative_l2_median, q.coverage_50,
+                             q.coverage_90, q.crps, q.spread_skill, q.pooled_mean_bias ? fmt::format("{:.9g}", *q.pooled_mean_bias) : "",
+                             q.pooled_variance_ratio ? fmt::format("{:.9g}", *q.pooled_variance_ratio) : "");
       for (std::size_t rank = 0; rank < q.rank_counts.size(); ++rank)
         sbc << r.method << "," << q.name << "," << rank << "," << q.rank_counts[rank] << "\n";
     }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // evaluate's scores over cases: a calibrated ensemble covers its nominal fraction and has
-// spread-skill 1 and flat ranks, an overconfident one does not; case files read back
+// spread-skill 1, flat ranks and the truths' pooled moments, an overconfident one does not; case files read back
 // exactly; the physics residual vanishes for E = -dphi/dz.
 #include "hd/inverse/evaluation.hpp"
 
@@ -50,6 +50,10 @@ TEST(Evaluation, ACalibratedEnsembleCoversItsLevelsWithFlatRanks) {
   EXPECT_NEAR(q.coverage_50, expected_coverage(0.5, kSamples), 0.03);
   EXPECT_NEAR(q.coverage_90, expected_coverage(0.9, kSamples), 0.02);
   EXPECT_NEAR(q.spread_skill, 1.0, 0.05);
+  // Pooled over cases the samples have the truths' distribution, N(0, 2) per cell.
+  ASSERT_TRUE(q.pooled_mean_bias && q.pooled_variance_ratio);
+  EXPECT_LT(*q.pooled_mean_bias, 0.15);
+  EXPECT_NEAR(*q.pooled_variance_ratio, 1.0, 0.1);
   // 3200 ranks over 64 values: every quarter of the rank range holds about a quarter.
   ASSERT_EQ(q.rank_counts.size(), static_cast<std::size_t>(kSamples + 1));
   for (int quarter = 0; quarter < 4; ++quarter) {
@@ -63,6 +67,8 @@ TEST(Evaluation, AnOverconfidentEnsembleIsCaught) {
   const auto q = summarize(cases(0.3, 100)).quantities[0];
   EXPECT_LT(q.coverage_90, 0.4);
   EXPECT_LT(q.spread_skill, 0.4);
+  // Pooled: 1 + 0.3^2 of the truths' 2.
+  EXPECT_NEAR(*q.pooled_variance_ratio, 1.09 / 2.0, 0.08);
   // Its ranks pile up at both ends (a U-shaped histogram).
   const std::int64_t ends = q.rank_counts.front() + q.rank_counts.back();
   EXPECT_GT(static_cast<double>(ends) / 1600.0, 0.3);
@@ -88,6 +94,8 @@ TEST(Evaluation, CaseFilesReadBackExactly) {
   EXPECT_EQ(back.quantities[0].ranks, c.quantities[0].ranks);
   EXPECT_EQ(back.quantities[0].quantiles, c.quantities[0].quantiles);
   EXPECT_EQ(back.quantities[0].crps, c.quantities[0].crps);
+  EXPECT_EQ(back.quantities[0].mean, c.quantities[0].mean);
+  EXPECT_EQ(back.quantities[0].variance, c.quantities[0].variance);
   ASSERT_EQ(back.observed.size(), 1u);
   EXPECT_EQ(back.observed[0].points[0].value, 1234.5);
 

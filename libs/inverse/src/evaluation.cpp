@@ -37,6 +37,9 @@ QuantityScore score_quantity(const Quantity& q, const std::vector<double>& truth
                   .ranks = {ranks.data_ptr<std::int64_t>(), ranks.data_ptr<std::int64_t>() + ranks.numel()},
                   .truth = truth,
                   .quantiles = quantiles(q)};
+  const auto mean = x.mean(0).contiguous(), variance = x.size(0) > 1 ? x.var(0).contiguous() : torch::zeros_like(mean);
+  s.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+  s.variance.assign(variance.data_ptr<double>(), variance.data_ptr<double>() + variance.numel());
   return s;
 }
 
@@ -44,6 +47,37 @@ const Quantity* find(const std::vector<Quantity>& quantities, const std::string&
   for (const auto& q : quantities)
     if (q.name == name) return &q;
   return nullptr;
+}
+
+// QuantitySummary's pooled moments of quantity i over the cases (see there).
+void pool_moments(const std::vector<CaseScore>& cases, std::size_t i, QuantitySummary& q) {
+  const std::size_t length = cases.front().quantities[i].truth.size();
+  if (cases.size() < 2) return;
+  for (const auto& c : cases)
+    if (c.quantities[i].mean.size() != length || c.quantities[i].variance.size() != length) return;
+  const auto n = static_cast<double>(cases.size());
+  double bias = 0.0, log_ratio = 0.0;
+  std::size_t cells = 0;
+  for (std::size_t j = 0; j < length; ++j) {
+    double truth_mean = 0.0, sample_mean = 0.0, within = 0.0;
+    for (const auto& c : cases) {
+      truth_mean += c.quantities[i].truth[j] / n;
+      sample_mean += c.quantities[i].mean[j] / n;
+      within += c.quantities[i].variance[j] / n;
+    }
+    double truth_var = 0.0, between = 0.0;
+    for (const auto& c : cases) {
+      truth_var += std::pow(c.quantities[i].truth[j] - truth_mean, 2) / (n - 1.0);
+      between += std::pow(c.quantities[i].mean[j] - sample_mean, 2) / (n - 1.0);
+    }
+    if (!(truth_var > 0.0) || !(within + between > 0.0)) continue;  // a cell the data never varies
+    bias += std::abs(sample_mean - truth_mean) / std::sqrt(truth_var);
+    log_ratio += std::log((within + between) / truth_var);
+    ++cells;
+  }
+  if (cells == 0) return;
+  q.pooled_mean_bias = bias / static_cast<double>(cells);
+  q.pooled_variance_ratio = std::exp(log_ratio / static_cast<double>(cells));
 }
 
 double median(std::vector<double> v) {
@@ -124,7 +158,9 @@ void write_case(const std::filesystem::path& path, const CaseScore& c) {
                                {"error_sq", q.error_sq},
                                {"ranks", q.ranks},
                                {"truth", q.truth},
-                               {"quantiles", q.quantiles}});
+                               {"quantiles", q.quantiles},
+                               {"mean", q.mean},
+                               {"variance", q.variance}});
   for (const auto& o : c.observed) {
     nlohmann::json points = nlohmann::json::array();
     for (const auto& p : o.points) points.push_back({p.z_m, p.value, p.stddev});
@@ -162,7 +198,9 @@ CaseScore read_case(const std::filesystem::path& path) {
                               .error_sq = q.at("error_sq").get<double>(),
                               .ranks = q.at("ranks").get<std::vector<std::int64_t>>(),
                               .truth = q.at("truth").get<std::vector<double>>(),
-                              .quantiles = q.at("quantiles").get<std::vector<double>>()});
+                              .quantiles = q.at("quantiles").get<std::vector<double>>(),
+                              .mean = q.value("mean", std::vector<double>{}),
+                              .variance = q.value("variance", std::vector<double>{})});
     if (j.contains("observed"))
       for (const auto& o : j["observed"]) {
         CaseScore::Observed observed{o.at("channel").get<std::string>(), {}};
@@ -204,6 +242,7 @@ Summary summarize(const std::vector<CaseScore>& cases) {
     for (const double v : l2) q.relative_l2_mean += v / n;
     q.relative_l2_median = median(l2);
     q.spread_skill = std::sqrt(spread_sq / error_sq);
+    pool_moments(cases, i, q);
     s.quantities.push_back(std::move(q));
   }
   for (const auto& c : cases) {

@@ -30,6 +30,8 @@ struct QuantityScore {
   std::vector<std::int64_t> ranks;  // [L]: samples below the truth, 0..S
   std::vector<double> truth;        // [L]
   std::vector<double> quantiles;    // [5, L] at kQuantileLevels
+  std::vector<double> mean;         // [L] sample mean
+  std::vector<double> variance;     // [L] unbiased sample variance
 };
 
 struct CaseScore {
@@ -80,6 +82,14 @@ struct QuantitySummary {
   double crps = 0.0;
   double spread_skill = 0.0;               // sqrt(sum spread_sq / sum error_sq): 1 when calibrated
   std::vector<std::int64_t> rank_counts;  // [S+1] over cases and cells
+  // The samples pooled over cases against the truths pooled over cases, per cell: the
+  // samples of a calibrated method (and the prior given the known parameters) have the
+  // data's distribution there. |mean difference| in truth standard deviations, averaged over
+  // cells, and the geometric mean over cells of the variance ratio (law of total variance:
+  // mean within-case variance plus the variance of the case means). Absent with fewer than
+  // 2 cases or case files written before these moments were kept.
+  std::optional<double> pooled_mean_bias;
+  std::optional<double> pooled_variance_ratio;
 };
 
 struct Summary {
