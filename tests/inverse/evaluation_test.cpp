@@ -21,16 +21,21 @@ constexpr std::int64_t kLength = 16, kSamples = 63;
 
 // Case k: the posterior mean mu ~ N(0, 1) per cell, the truth mu + N(0, 1), and samples
 // mu + spread N(0, 1): calibrated when spread = 1.
-std::vector<CaseScore> cases(double spread, int count) {
+std::vector<CaseScore> cases(double spread, int count, bool log_scale = false) {
   torch::manual_seed(1);
   std::vector<CaseScore> out;
   for (int k = 0; k < count; ++k) {
     const auto mu = torch::randn({kLength}, torch::kFloat64);
-    const auto truth = mu + torch::randn({kLength}, torch::kFloat64);
-    const auto x = (mu + spread * torch::randn({kSamples, kLength}, torch::kFloat64)).contiguous();
+    auto x = (mu + spread * torch::randn({kSamples, kLength}, torch::kFloat64)).contiguous();
+    auto truth = mu + torch::randn({kLength}, torch::kFloat64);
+    if (log_scale) {  // the same in ln x, 3 decades wide
+      x = (6.9 * x).exp().contiguous();
+      truth = (6.9 * truth).exp().contiguous();
+    }
     PhysicalSamples samples;
     for (std::int64_t j = 0; j < kLength; ++j) samples.z_m.push_back(0.005 * static_cast<double>(j + 1));
-    samples.profiles.push_back({"ui_1", "m/s", kLength, {x.data_ptr<double>(), x.data_ptr<double>() + x.numel()}});
+    samples.profiles.push_back(
+        {"ui_1", "m/s", kLength, {x.data_ptr<double>(), x.data_ptr<double>() + x.numel()}, log_scale});
     TrueState t;
     t.z_m = samples.z_m;
     t.profiles["ui_1"] = {truth.data_ptr<double>(), truth.data_ptr<double>() + truth.numel()};
@@ -61,6 +66,16 @@ TEST(Evaluation, ACalibratedEnsembleCoversItsLevelsWithFlatRanks) {
     for (int r = 16 * quarter; r < 16 * (quarter + 1); ++r) n += q.rank_counts[static_cast<std::size_t>(r)];
     EXPECT_NEAR(static_cast<double>(n) / 3200.0, 0.25, 0.03) << "quarter " << quarter;
   }
+}
+
+// A quantity spanning decades is pooled in ln x: there the calibrated ensemble is as above,
+// while its physical-unit variance would be that of the few largest samples.
+TEST(Evaluation, LogQuantitiesArePooledInTheirLogarithm) {
+  const auto q = summarize(cases(1.0, 200, true)).quantities[0];
+  ASSERT_TRUE(q.pooled_mean_bias && q.pooled_variance_ratio);
+  EXPECT_LT(*q.pooled_mean_bias, 0.15);
+  EXPECT_NEAR(*q.pooled_variance_ratio, 1.0, 0.1);
+  EXPECT_NEAR(q.coverage_90, expected_coverage(0.9, kSamples), 0.02);
 }
 
 TEST(Evaluation, AnOverconfidentEnsembleIsCaught) {
@@ -96,6 +111,7 @@ TEST(Evaluation, CaseFilesReadBackExactly) {
   EXPECT_EQ(back.quantities[0].crps, c.quantities[0].crps);
   EXPECT_EQ(back.quantities[0].mean, c.quantities[0].mean);
   EXPECT_EQ(back.quantities[0].variance, c.quantities[0].variance);
+  EXPECT_EQ(back.quantities[0].log_moments, c.quantities[0].log_moments);
   ASSERT_EQ(back.observed.size(), 1u);
   EXPECT_EQ(back.observed[0].points[0].value, 1234.5);
 

@@ -37,7 +37,11 @@ QuantityScore score_quantity(const Quantity& q, const std::vector<double>& truth
                   .ranks = {ranks.data_ptr<std::int64_t>(), ranks.data_ptr<std::int64_t>() + ranks.numel()},
                   .truth = truth,
                   .quantiles = quantiles(q)};
-  const auto mean = x.mean(0).contiguous(), variance = x.size(0) > 1 ? x.var(0).contiguous() : torch::zeros_like(mean);
+  // A log quantity's moments in ln x, where a sample can be zero or negative only if the
+  // model produced something unphysical; then the physical moments are kept.
+  s.log_moments = q.log_scale && (x > 0).all().item<bool>() && (y > 0).all().item<bool>();
+  const auto m = s.log_moments ? x.log() : x;
+  const auto mean = m.mean(0).contiguous(), variance = m.size(0) > 1 ? m.var(0).contiguous() : torch::zeros_like(mean);
   s.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
   s.variance.assign(variance.data_ptr<double>(), variance.data_ptr<double>() + variance.numel());
   return s;
@@ -53,21 +57,28 @@ const Quantity* find(const std::vector<Quantity>& quantities, const std::string&
 void pool_moments(const std::vector<CaseScore>& cases, std::size_t i, QuantitySummary& q) {
   const std::size_t length = cases.front().quantities[i].truth.size();
   if (cases.size() < 2) return;
+  // Every case's moments in the same space (ln x or x), and the truth in it too.
+  const bool log = cases.front().quantities[i].log_moments;
   for (const auto& c : cases)
-    if (c.quantities[i].mean.size() != length || c.quantities[i].variance.size() != length) return;
+    if (c.quantities[i].mean.size() != length || c.quantities[i].variance.size() != length ||
+        c.quantities[i].log_moments != log)
+      return;
+  const auto truth = [&](const CaseScore& c, std::size_t j) {
+    return log ? std::log(c.quantities[i].truth[j]) : c.quantities[i].truth[j];
+  };
   const auto n = static_cast<double>(cases.size());
   double bias = 0.0, log_ratio = 0.0;
   std::size_t cells = 0;
   for (std::size_t j = 0; j < length; ++j) {
     double truth_mean = 0.0, sample_mean = 0.0, within = 0.0;
     for (const auto& c : cases) {
-      truth_mean += c.quantities[i].truth[j] / n;
+      truth_mean += truth(c, j) / n;
       sample_mean += c.quantities[i].mean[j] / n;
       within += c.quantities[i].variance[j] / n;
     }
     double truth_var = 0.0, between = 0.0;
     for (const auto& c : cases) {
-      truth_var += std::pow(c.quantities[i].truth[j] - truth_mean, 2) / (n - 1.0);
+      truth_var += std::pow(truth(c, j) - truth_mean, 2) / (n - 1.0);
       between += std::pow(c.quantities[i].mean[j] - sample_mean, 2) / (n - 1.0);
     }
     if (!(truth_var > 0.0) || !(within + between > 0.0)) continue;  // a cell the data never varies
@@ -160,7 +171,8 @@ void write_case(const std::filesystem::path& path, const CaseScore& c) {
                                {"truth", q.truth},
                                {"quantiles", q.quantiles},
                                {"mean", q.mean},
-                               {"variance", q.variance}});
+                               {"variance", q.variance},
+                               {"log_moments", q.log_moments}});
   for (const auto& o : c.observed) {
     nlohmann::json points = nlohmann::json::array();
     for (const auto& p : o.points) points.push_back({p.z_m, p.value, p.stddev});
@@ -200,7 +212,8 @@ CaseScore read_case(const std::filesystem::path& path) {
                               .truth = q.at("truth").get<std::vector<double>>(),
                               .quantiles = q.at("quantiles").get<std::vector<double>>(),
                               .mean = q.value("mean", std::vector<double>{}),
-                              .variance = q.value("variance", std::vector<double>{})});
+                              .variance = q.value("variance", std::vector<double>{}),
+                              .log_moments = q.value("log_moments", false)});
     if (j.contains("observed"))
       for (const auto& o : j["observed"]) {
         CaseScore::Observed observed{o.at("channel").get<std::string>(), {}};

@@ -89,7 +89,7 @@ PhysicalSamples physical_samples(const torch::Tensor& samples, const ModelSpace&
   const auto profiles = physical_profiles(samples, space, space.channels);
   for (std::size_t c = 0; c < space.channels.size(); ++c) {
     const auto& name = space.channels[c];
-    out.profiles.push_back({name, space.fields.units[c], length, to_vector(profiles.at(name))});
+    out.profiles.push_back({name, space.fields.units[c], length, to_vector(profiles.at(name)), space.fields.log[c]});
   }
   std::vector<std::string> generated;
   if (space.joint_labels) {
@@ -100,7 +100,7 @@ PhysicalSamples physical_samples(const torch::Tensor& samples, const ModelSpace&
           samples.select(1, static_cast<std::int64_t>(space.channels.size() + l)).to(torch::kFloat64).mean(1);
       const auto& n = space.label_normalization;
       auto t = stored * n.std[l] + n.mean[l];
-      out.scalars.push_back({space.labels[l], n.units[l], 1, to_vector(n.log[l] ? t.exp() : t)});
+      out.scalars.push_back({space.labels[l], n.units[l], 1, to_vector(n.log[l] ? t.exp() : t), n.log[l]});
       generated.push_back(space.labels[l]);
     }
   }

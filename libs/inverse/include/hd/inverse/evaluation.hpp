@@ -30,8 +30,11 @@ struct QuantityScore {
   std::vector<std::int64_t> ranks;  // [L]: samples below the truth, 0..S
   std::vector<double> truth;        // [L]
   std::vector<double> quantiles;    // [5, L] at kQuantileLevels
-  std::vector<double> mean;         // [L] sample mean
-  std::vector<double> variance;     // [L] unbiased sample variance
+  // [L] sample mean and unbiased variance, of ln x for a log quantity (ne, nu_an: their
+  // physical-unit moments are those of a few samples decades above the rest).
+  std::vector<double> mean;
+  std::vector<double> variance;
+  bool log_moments = false;
 };
 
 struct CaseScore {
@@ -86,8 +89,9 @@ struct QuantitySummary {
   // samples of a calibrated method (and the prior given the known parameters) have the
   // data's distribution there. |mean difference| in truth standard deviations, averaged over
   // cells, and the geometric mean over cells of the variance ratio (law of total variance:
-  // mean within-case variance plus the variance of the case means). Absent with fewer than
-  // 2 cases or case files written before these moments were kept.
+  // mean within-case variance plus the variance of the case means); of ln x for a log
+  // quantity. Absent with fewer than 2 cases or case files written before these moments
+  // were kept.
   std::optional<double> pooled_mean_bias;
   std::optional<double> pooled_variance_ratio;
 };

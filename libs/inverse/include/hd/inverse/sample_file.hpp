@@ -34,6 +34,7 @@ struct Quantity {
   std::string units;
   std::int64_t length = 1;     // L for a profile, 1 for a scalar
   std::vector<double> values;  // [K, length], row-major
+  bool log_scale = false;      // normalized as ln(value): spans decades, positive
   std::int64_t count() const { return static_cast<std::int64_t>(values.size()) / length; }
 };
 
