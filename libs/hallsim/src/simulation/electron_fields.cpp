@@ -45,33 +45,10 @@ void field_and_drift(std::size_t m, double j_channel, const double* __restrict a
   }
 }
 
-// The sums that quasineutrality and the drag need at the nodes: ne = sum Z n_Z,
-// ji = e sum Z n_Z u_Z, and n and n u summed over the ions (charge z > 0) or over the
-// neutrals (z = 0). Adds one fluid with density n and flux n u at node i.
-struct NodeMoments {
-  double* ne;
-  double* ji;
-  double* ion_density;
-  double* ion_flux;
-  double* neutral_density;
-  double* neutral_flux;
-
-  void add(std::size_t i, int z, double n, double flux) const {
-    if (z == 0) {
-      neutral_density[i] += n;
-      neutral_flux[i] += flux;
-      return;
-    }
-    ne[i] += z * n;
-    ji[i] += (e * z) * flux;
-    ion_density[i] += n;
-    ion_flux[i] += flux;
-  }
-};
-
-// The same for the interior nodes 1..n of an ion fluid, straight from its padded cells (node
-// i is cell i): n = rho / m, n u = rho u / m. (Distinct arrays: __restrict parameters let the
-// loop vectorize; the compiler ignores __restrict on struct members.)
+// The sums that quasineutrality and the drag need, over the interior nodes 1..n of one ion
+// fluid, straight from its padded cells (node i is cell i; n = rho / m, n u = rho u / m):
+// ne += Z n, ji += e Z n u, and n and n u summed over the ions. (Distinct arrays: __restrict
+// parameters let the loop vectorize; the compiler ignores __restrict on struct members.)
 void add_ion_cells(std::size_t n, double z, double inv_m, const double* __restrict rho,
                    const double* __restrict rho_u, double* __restrict ne, double* __restrict ji,
                    double* __restrict n_sum, double* __restrict flux_sum) {
@@ -84,7 +61,7 @@ void add_ion_cells(std::size_t n, double z, double inv_m, const double* __restri
   }
 }
 
-// ... and of a neutral fluid.
+// The same for a neutral fluid: n and n u summed over the neutrals.
 void add_neutral_cells(std::size_t n, double inv_m, const double* __restrict rho, const double* __restrict rho_u,
                        double* __restrict n_sum, double* __restrict flux_sum) {
   for (std::size_t i = 1; i <= n; ++i) {
@@ -240,24 +217,30 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
        {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
     std::fill(v->begin(), v->end(), 0.0);
   double* ne = ne_m3.data();
-  const NodeMoments moments{ne,
-                            ji_a_m2.data(),
-                            ion_density_m3_.data(),
-                            ion_flux_m2_s_.data(),
-                            neutral_density_m3_.data(),
-                            neutral_flux_m2_s_.data()};
+  double* ji = ji_a_m2.data();
   for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
     const int z = heavy.fluid(f).charge;
     const double* rho = heavy.rho(f).data();
     const double* rho_u = heavy.rho_u(f).data();
     if (z == 0) {
-      add_neutral_cells(n_, heavy.inverse_mass(f), rho, rho_u, moments.neutral_density, moments.neutral_flux);
+      add_neutral_cells(n_, heavy.inverse_mass(f), rho, rho_u, neutral_density_m3_.data(),
+                        neutral_flux_m2_s_.data());
     } else {
-      add_ion_cells(n_, z, heavy.inverse_mass(f), rho, rho_u, ne, moments.ji, moments.ion_density,
-                    moments.ion_flux);
+      add_ion_cells(n_, z, heavy.inverse_mass(f), rho, rho_u, ne, ji, ion_density_m3_.data(), ion_flux_m2_s_.data());
     }
-    for (const std::size_t i : {std::size_t{0}, n_ + 1})
-      moments.add(i, z, heavy.density_at_node(f, i), heavy.flux_at_node(f, i));
+    // The boundary nodes hold the ghost-interior mean (section 13).
+    for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
+      const double n = heavy.density_at_node(f, i), flux = heavy.flux_at_node(f, i);
+      if (z == 0) {
+        neutral_density_m3_[i] += n;
+        neutral_flux_m2_s_[i] += flux;
+      } else {
+        ne[i] += z * n;
+        ji[i] += (e * z) * flux;
+        ion_density_m3_[i] += n;
+        ion_flux_m2_s_[i] += flux;
+      }
+    }
   }
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
