@@ -41,16 +41,21 @@ torch::Tensor normalize(torch::Tensor& log_weights) {
   return 1.0 / (2.0 * log_weights).exp().sum(1);
 }
 
-// For each population p, K ancestors drawn by systematic resampling of its weights
-// (positions (u_p + j)/K), as indices into the flat particle batch [P K].
-torch::Tensor systematic_ancestors(const torch::Tensor& log_weights, torch::Generator& generator) {
+// For each population p, the particles whose cumulative weight first reaches each of
+// positions [P, J] (in [0, 1)), as indices [P, J] into the flat particle batch [P K].
+torch::Tensor draw_by_weights(const torch::Tensor& log_weights, const torch::Tensor& positions) {
   const auto populations = log_weights.size(0), k = log_weights.size(1);
   auto cdf = log_weights.exp().cumsum(1);
   cdf.select(1, k - 1).fill_(1.0);  // round-off must not leave the last position unmatched
-  const auto u = torch::rand({populations, 1}, generator, torch::kFloat64);
-  const auto positions = (u + torch::arange(k, torch::kFloat64)) / static_cast<double>(k);
   const auto chosen = torch::searchsorted(cdf, positions).clamp_max(k - 1);
   return chosen + torch::arange(populations, torch::kInt64).unsqueeze(1) * k;
+}
+
+// K ancestors per population by systematic resampling: positions (u_p + j)/K.
+torch::Tensor systematic_ancestors(const torch::Tensor& log_weights, torch::Generator& generator) {
+  const auto k = log_weights.size(1);
+  const auto u = torch::rand({log_weights.size(0), 1}, generator, torch::kFloat64);
+  return draw_by_weights(log_weights, (u + torch::arange(k, torch::kFloat64)) / static_cast<double>(k));
 }
 
 }  // namespace
@@ -125,12 +130,8 @@ TwistedSmcResult twisted_smc(const sampler::Denoiser& denoiser, const Observatio
   }
 
   // One draw per population from its final weights.
-  auto cdf = log_weights.exp().cumsum(1);
-  cdf.select(1, k - 1).fill_(1.0);
-  const auto u = torch::rand({populations, 1}, generator, torch::kFloat64);
-  const auto chosen = torch::searchsorted(cdf, u).clamp_max(k - 1).squeeze(1) +
-                      torch::arange(populations, torch::kInt64) * k;
-  out.x = x.index_select(0, chosen);
+  const auto chosen = draw_by_weights(log_weights, torch::rand({populations, 1}, generator, torch::kFloat64));
+  out.x = x.index_select(0, chosen.squeeze(1));
   out.final_effective_sample_size = ess.mean().item<double>();
   out.resamplings_per_population = static_cast<double>(resamplings) / static_cast<double>(populations);
   return out;
