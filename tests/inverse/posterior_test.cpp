@@ -62,14 +62,15 @@ struct Problem {
   Problem()
       : Problem(point_observation(cell_centres(), kChannels, probes_of_channel_0({2, 6, 10, 13}, 0.05))) {}
 
+  // The prior's exact D*(x; sigma).
+  sampler::Denoiser exact_denoiser() const {
+    return [this](const torch::Tensor& x, const torch::Tensor& sigma) { return prior.denoise(x, sigma); };
+  }
   sampler::Sample run(sampler::Guidance& guidance, sampler::SamplerOptions options) const {
     options.dtype = torch::kFloat64;
     auto generator = at::detail::createCPUGenerator(1);
     auto noise = torch::randn({kSamples, kChannels, kLength}, generator, torch::kFloat64);
-    const auto exact = [this](const torch::Tensor& x, const torch::Tensor& sigma) {
-      return prior.denoise(x, sigma);
-    };
-    return sampler::sample(exact, noise, options, &guidance, generator);
+    return sampler::sample(exact_denoiser(), noise, options, &guidance, generator);
   }
   testing::MomentErrors errors(const torch::Tensor& x, double effective_size = 0.0) const {
     return testing::moment_errors(x, posterior.mean(), posterior.covariance(), effective_size);
@@ -193,9 +194,8 @@ TEST(TwistedSmc, MatchesTheExactPosterior) {
   auto generator = at::detail::createCPUGenerator(1);
   const auto noise =
       torch::randn({kPopulations * options.particles, kChannels, kLength}, generator, torch::kFloat64);
-  const auto exact = [&](const torch::Tensor& x, const torch::Tensor& sigma) { return problem.prior.denoise(x, sigma); };
-  const auto result = twisted_smc(exact, problem.observation, problem.y, noise, {.steps = 128}, options,
-                                  torch::kFloat64, generator);
+  const auto result = twisted_smc(problem.exact_denoiser(), problem.observation, problem.y, noise,
+                                  {.steps = 128}, options, torch::kFloat64, generator);
   const auto errors = problem.errors(result.x);
   std::cout << "TDS, K = 64, Euler-Maruyama N = 128: " << errors << "; final effective sample size "
             << result.final_effective_sample_size << " of 64, " << result.resamplings_per_population
@@ -214,9 +214,8 @@ TEST(TwistedSmc, OneParticleIsItsBiasedProposal) {
   const Problem problem;
   auto generator = at::detail::createCPUGenerator(1);
   const auto noise = torch::randn({kSamples, kChannels, kLength}, generator, torch::kFloat64);
-  const auto exact = [&](const torch::Tensor& x, const torch::Tensor& sigma) { return problem.prior.denoise(x, sigma); };
-  const auto result = twisted_smc(exact, problem.observation, problem.y, noise, {.steps = 128}, {.particles = 1},
-                                  torch::kFloat64, generator);
+  const auto result = twisted_smc(problem.exact_denoiser(), problem.observation, problem.y, noise,
+                                  {.steps = 128}, {.particles = 1}, torch::kFloat64, generator);
   const auto errors = problem.errors(result.x);
   std::cout << "TDS, K = 1 (the proposal alone): " << errors << "\n";
   EXPECT_GT(std::max(errors.mean_z, errors.covariance_z), 5.0);
