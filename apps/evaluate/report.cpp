@@ -40,8 +40,12 @@ const inverse::QuantitySummary* find(const inverse::Summary& s, const std::strin
   return nullptr;
 }
 
+// An optional score: in the Markdown table, or "-"; in the CSV, or empty.
 std::string or_dash(const std::optional<double>& v) {
   return v ? fmt::format("{:.2f}", *v) : "-";
+}
+std::string or_empty(const std::optional<double>& v) {
+  return v ? fmt::format("{:.9g}", *v) : "";
 }
 
 std::string method_table(const inverse::Summary& s) {
@@ -163,8 +167,8 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
     for (const auto& q : s.quantities) {
       metrics << fmt::format("{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{}\n", r.method, q.name,
                              q.units, q.cases, context.samples, q.relative_l2_mean, q.relative_l2_median, q.coverage_50,
-                             q.coverage_90, q.crps, q.spread_skill, q.pooled_mean_bias ? fmt::format("{:.9g}", *q.pooled_mean_bias) : "",
-                             q.pooled_variance_ratio ? fmt::format("{:.9g}", *q.pooled_variance_ratio) : "");
+                             q.coverage_90, q.crps, q.spread_skill, or_empty(q.pooled_mean_bias),
+                             or_empty(q.pooled_variance_ratio));
       for (std::size_t rank = 0; rank < q.rank_counts.size(); ++rank)
         sbc << r.method << "," << q.name << "," << rank << "," << q.rank_counts[rank] << "\n";
     }
