@@ -4,11 +4,12 @@
 // of the training split only; every kept simulation of every split is written.
 //
 //   normalize_data --in raw/ --out normalized/ [--splits raw/splits] [--config configs/data/tiny.toml]
-//                  [--set normalization.target_std=0.5] [--force]
+//                  [--set normalization.target_std=0.5] [--completed-shards] [--force]
 //
 // The output folder is replaced whole when the run succeeds and left as it was otherwise;
 // when it already holds the normalization of the same inputs, nothing is done (--force
-// redoes it). Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors, 130 when
+// redoes it). --completed-shards normalizes the shards gen_data has completed so far (with
+// splits made the same way), to train on the first part of a long generation. Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors, 130 when
 // SIGINT or SIGTERM stopped it (nothing written).
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ int main(int argc, char** argv) {
   cli.add_option("-o,--out", request.out, "Output folder (replaced whole: it must be normalize_data's own)")
       ->required();
   cli.add_option("--splits", request.splits, "Folder of split_data's files (default: IN/splits)");
+  bool completed_shards = false;
+  cli.add_flag("--completed-shards", completed_shards,
+               "Normalize the shards gen_data has completed so far instead of requiring it to have finished");
   cli.add_flag("--force", request.force, "Redo the normalization even when the output is up to date");
 
   return app.run(argc, argv, [&] {
@@ -38,6 +42,7 @@ int main(int argc, char** argv) {
     } else if (!app.overrides().empty()) {
       throw hd::Error("--set needs --config (the data config whose [normalization] table it changes)");
     }
+    if (completed_shards) request.shards = hd::dataset::RawShards::completed;
     request.stop = &hd::app::stop_on_signals();
     // Both passes read every raw row: one line counts them together.
     std::optional<hd::Progress> progress;

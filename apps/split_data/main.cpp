@@ -5,6 +5,7 @@
 //   split_data --in raw/ [--seed 0] [--val-small 0.002] [--val-large 0.1]
 //   split_data --in raw/ --config configs/data/tiny.toml     the config's [split] table
 //   split_data --in raw/ --out elsewhere/                    default: raw/splits/
+//   split_data --in raw/ --completed-shards --out part/      the shards gen_data has completed so far
 //
 // Options given on the command line override the config's [split] table. The result is a
 // function of the seed, the fractions and the ok simulations alone, so rerunning it gives
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   app.add_seed_option(0);
   std::filesystem::path raw, out;
   std::optional<double> val_small, val_large;
+  bool completed_shards = false;
   auto& cli = app.cli();
   cli.add_option("-i,--in", raw, "Raw dataset folder (gen_data --out)")->required();
   cli.add_option("-o,--out", out, "Folder of the split files (default: IN/splits)");
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
       ->check(hd::app::finite_in(0.0, 1.0));
   cli.add_option("--val-large", val_large, "Fraction of the simulations in val_large (default 0.1)")
       ->check(hd::app::finite_in(0.0, 1.0));
+  cli.add_flag("--completed-shards", completed_shards,
+               "Split the shards gen_data has completed so far instead of requiring it to have finished");
 
   return app.run(argc, argv, [&] {
     hd::dataset::SplitOptions options;
@@ -45,7 +49,8 @@ int main(int argc, char** argv) {
     hd::dataset::validate(options, "split_data: --val-small and --val-large");
     if (out.empty()) out = hd::dataset::default_split_folder(raw);
 
-    const auto simulations = hd::dataset::ok_simulations(raw);
+    const auto simulations = hd::dataset::ok_simulations(
+        raw, completed_shards ? hd::dataset::RawShards::completed : hd::dataset::RawShards::all);
     const auto splits = hd::dataset::split_simulations(simulations, options);
     hd::dataset::write_simulation_splits(out, splits, options);
     using hd::dataset::Split;

@@ -265,6 +265,30 @@ TEST_F(NormalizeRaw, ARerunWithTheSameInputsDoesNothingAndOtherInputsRedoIt) {
   EXPECT_FALSE(normalize_raw(request_).skipped);
 }
 
+TEST_F(NormalizeRaw, TheCompletedShardsOfAnUnfinishedDatasetAreNormalizedOnRequest) {
+  const RawManifest finished = read_raw_manifest(raw_);
+  RawManifest manifest = finished;
+  manifest.shards.resize(3);  // simulations [0, 96) of 200
+  write_raw_manifest(raw_, manifest);
+  expect_one_line_error([&] { normalize_raw(request_); }, "holds 3 of its 7 shards; finish gen_data");
+  const fs::path part_splits = scratch_ / "part_splits";
+  write_simulation_splits(part_splits, split_simulations(ok_simulations(raw_, RawShards::completed), split_options_),
+                          split_options_);
+  request_.splits = part_splits;
+  request_.shards = RawShards::completed;
+  const NormalizeReport report = normalize_raw(request_);
+  EXPECT_EQ(report.simulations, 96);
+  std::int64_t rows = 0;
+  for (const std::int64_t n : report.rows) rows += n;
+  std::int64_t expected = 0;
+  for (std::int64_t k = 0; k < 96; ++k) expected += kept(k) ? 1 : 0;
+  EXPECT_EQ(rows, expected);
+  EXPECT_TRUE(normalize_raw(request_).skipped);
+  // Once more shards are complete, the part's splits no longer cover the dataset.
+  write_raw_manifest(raw_, finished);
+  expect_one_line_error([&] { normalize_raw(request_); }, "no split holds simulation");
+}
+
 TEST_F(NormalizeRaw, AStoppedRunLeavesThePreviousOutputAndNoTemporaries) {
   normalize_raw(request_);
   const std::string before = read_json(NormalizedFolder{out_}.report()).dump();

@@ -203,6 +203,23 @@ TEST_F(SplitFiles, AnIncompleteOrMissingRawDatasetIsAOneLineError) {
                         "the raw dataset holds 2 of its 3 shards; finish gen_data");
 }
 
+TEST_F(SplitFiles, TheCompletedShardsOfAnUnfinishedDatasetCanBeSplitAndKeepTheirSplits) {
+  const auto all = ok_simulations(raw_);
+  RawManifest manifest = read_raw_manifest(raw_);
+  manifest.shards.pop_back();
+  write_raw_manifest(raw_, manifest);
+  const auto part = ok_simulations(raw_, RawShards::completed);
+  EXPECT_EQ(part, std::vector<std::int64_t>(all.begin(), all.begin() + 26));  // [0, 32) less 6 failed
+  // The part's splits are the finished dataset's restricted to it.
+  const SplitOptions options{.seed = 3, .val_small = 0.1, .val_large = 0.3};
+  const auto of_all = membership(split_simulations(all, options));
+  for (const auto& [k, split] : membership(split_simulations(part, options))) EXPECT_EQ(split, of_all.at(k)) << k;
+  manifest.shards.clear();
+  write_raw_manifest(raw_, manifest);
+  expect_one_line_error([&] { ok_simulations(raw_, RawShards::completed); },
+                        "manifest.json: no shard of the raw dataset is complete yet");
+}
+
 TEST_F(SplitFiles, ADamagedShardIsAOneLineErrorNamingIt) {
   const fs::path shard = raw_ / raw_shard_name(1, 3);
   { std::ofstream(shard, std::ios::binary | std::ios::trunc) << "not a shard"; }

@@ -548,7 +548,7 @@ NormalizeReport normalize_raw(const NormalizeRequest& request) {
   const ExclusiveLock lock(out.parent_path() / lock_name, "normalized dataset folder");
   remove_stale_siblings(out);
 
-  const RawDataset raw = open_raw_dataset(request.raw);
+  const RawDataset raw = open_raw_dataset(request.raw, request.shards);
   const fs::path split_folder = request.splits.empty() ? default_split_folder(request.raw) : request.splits;
   const StoredSplits splits = read_simulation_splits(split_folder);
   if (raw.manifest.shards.empty()) throw Error(request.raw.string() + ": the raw dataset holds no shard");

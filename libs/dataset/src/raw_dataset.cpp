@@ -9,10 +9,13 @@ namespace hd::dataset {
 
 namespace fs = std::filesystem;
 
-RawDataset open_raw_dataset(const fs::path& folder) {
+RawDataset open_raw_dataset(const fs::path& folder, RawShards which) {
   RawDataset d{folder, read_raw_manifest(folder)};
   const RawManifest& m = d.manifest;
-  if (!m.complete())
+  if (which == RawShards::completed) {
+    if (m.shards.empty())
+      throw Error((folder / kRawManifestName).string() + ": no shard of the raw dataset is complete yet");
+  } else if (!m.complete())
     throw Error((folder / kRawManifestName).string() + ": the raw dataset holds " +
                 std::to_string(m.shards.size()) + " of its " + std::to_string(m.num_shards) +
                 " shards; finish gen_data first (rerun it with the same arguments)");

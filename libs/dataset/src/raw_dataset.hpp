@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A finished raw dataset folder as the pipeline steps after gen_data read it: the manifest,
-// which must list every shard, and each shard checked against its manifest entry.
+// A raw dataset folder as the pipeline steps after gen_data read it: the manifest, which
+// lists every shard once gen_data has finished, and each shard checked against its
+// manifest entry.
 #pragma once
 #include <filesystem>
 
@@ -14,9 +15,10 @@ struct RawDataset {
   std::filesystem::path shard_path(const RawShardEntry& entry) const { return folder / entry.file; }
 };
 
-// Reads FOLDER/manifest.json; a dataset with shards still missing is an hd::Error saying
-// how many are there and to finish gen_data first.
-RawDataset open_raw_dataset(const std::filesystem::path& folder);
+// Reads FOLDER/manifest.json. With RawShards::all a dataset with shards still missing is an
+// hd::Error saying how many are there and to finish gen_data first; with
+// RawShards::completed it stands for the shards completed so far (at least one).
+RawDataset open_raw_dataset(const std::filesystem::path& folder, RawShards which = RawShards::all);
 
 // Opens a shard of the dataset and checks it holds exactly the simulations its manifest
 // entry promises and was written by the same run (seed, simulation count).

@@ -101,8 +101,8 @@ SimulationSplits split_simulations(std::span<const std::int64_t> simulations, co
   return splits;
 }
 
-std::vector<std::int64_t> ok_simulations(const fs::path& raw) {
-  const RawDataset dataset = open_raw_dataset(raw);
+std::vector<std::int64_t> ok_simulations(const fs::path& raw, RawShards which) {
+  const RawDataset dataset = open_raw_dataset(raw, which);
   std::vector<std::int64_t> ok;
   for (const RawShardEntry& entry : dataset.manifest.shards) {
     const RawFile file = open_raw_shard(dataset, entry);

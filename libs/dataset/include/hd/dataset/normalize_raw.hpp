@@ -89,6 +89,7 @@ struct NormalizeRequest {
   std::filesystem::path splits;  // split_data's folder; empty: RAW/splits
   std::filesystem::path out;     // NORM
   NormalizeOptions options;
+  RawShards shards = RawShards::all;        // `completed`: the shards gen_data has completed so far
   bool force = false;                       // redo even when NORM is up to date
   std::int64_t chunk_rows = 64;             // rows read and written at a time
   const std::atomic<bool>* stop = nullptr;  // polled between chunks

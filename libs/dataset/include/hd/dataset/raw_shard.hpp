@@ -123,6 +123,12 @@ struct RawManifest {
 
 inline constexpr const char* kRawManifestName = "manifest.json";
 
+// Which shards the steps after gen_data read: all of them (gen_data finished), or those
+// completed so far, so that a model can be trained on the first part of a long generation
+// while it goes on (a shard's simulations are fixed by its index, so the part is the same
+// simulations the finished run will hold).
+enum class RawShards { all, completed };
+
 void write_raw_manifest(const std::filesystem::path& folder, const RawManifest& manifest);
 // A missing or malformed manifest, or one listing a shard file that is not there, is a
 // one-line hd::Error naming the file.

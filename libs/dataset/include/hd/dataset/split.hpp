@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hd/dataset/raw_shard.hpp"
+
 namespace hd::config {
 class Table;
 }
@@ -62,11 +64,11 @@ struct SimulationSplits {
 // above; the result is a partition of them.
 SimulationSplits split_simulations(std::span<const std::int64_t> simulations, const SplitOptions& options);
 
-// The simulations of a raw dataset folder whose status is ok, sorted. The manifest must
-// list every shard (gen_data finished); a missing manifest, an incomplete dataset, or a
-// shard that is damaged or holds simulations outside its range is a one-line hd::Error
-// naming the file.
-std::vector<std::int64_t> ok_simulations(const std::filesystem::path& raw);
+// The simulations of a raw dataset folder whose status is ok, sorted. With RawShards::all
+// the manifest must list every shard (gen_data finished); a missing manifest, an incomplete
+// dataset, or a shard that is damaged or holds simulations outside its range is a one-line
+// hd::Error naming the file.
+std::vector<std::int64_t> ok_simulations(const std::filesystem::path& raw, RawShards which = RawShards::all);
 
 // RAW/splits, the default place of a raw dataset's split files.
 std::filesystem::path default_split_folder(const std::filesystem::path& raw);
