@@ -2,11 +2,12 @@
 // sample: posterior samples of every profile of a thruster (and of the operating
 // parameters the model generates) given a few noisy measurements (docs/inverse.md).
 //
-//   sample --model runs/NAME/model --observation configs/observations/spt100_lif.toml
+//   sample [--model runs/NAME/model] --observation configs/observations/spt100_lif.toml
 //          --num-samples 256 --out lif.h5 [--method mmps|dps|replacement|sir|prior] [--steps 32]
 //          [--seed 0] [--threads 2] [--config configs/sample/default.toml] [--set key=value]
 //          [--plots lif_plots] [--check-simulate 8 --data-config configs/data/spt100.toml]
 //
+// Without --model it uses the shipped SPT-100 prior, models/spt100 (docs/models.md).
 // Every input is checked before any sampling; OUT.h5 and the plot folder are replaced
 // atomically, so a failed run leaves earlier output as it was.
 #include <unistd.h>
@@ -56,6 +57,16 @@ std::string format_scalar(const hd::inverse::Quantity& q) {
   return fmt::format("median {:.4g}{}, 90 % interval [{:.4g}, {:.4g}]", bands[2], units, bands[0], bands[4]);
 }
 
+// The shipped SPT-100 prior: beside an installed sample (PREFIX/share/hall_diffusion/models),
+// else in the source tree the build came from.
+fs::path shipped_model_dir() {
+  std::error_code ec;
+  const fs::path installed = fs::canonical("/proc/self/exe", ec).parent_path().parent_path() / "share" /
+                             "hall_diffusion" / "models" / "spt100";
+  if (!ec && fs::is_directory(installed, ec)) return installed;
+  return HD_SHIPPED_MODEL_DIR;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +80,9 @@ int main(int argc, char** argv) {
   std::int64_t count = 0, simulations = 0;
   std::string method;
   int steps = 0;
-  cli.add_option("-m,--model", model_dir, "Exported model folder (train --export-sigma-rel)")->required();
+  cli.add_option("-m,--model", model_dir,
+                 "Exported model folder (train --export-sigma-rel); default: the shipped SPT-100 prior, " +
+                     shipped_model_dir().string());
   cli.add_option("--observation", observation_path, "Observation file (TOML, configs/observations/)")
       ->required();
   cli.add_option("-n,--num-samples", count, "Posterior samples to draw")
@@ -89,6 +102,12 @@ int main(int argc, char** argv) {
 
   return app.run(argc, argv, [&] {
     hd::app::set_torch_threads(app.threads());
+    if (model_dir.empty()) {
+      model_dir = shipped_model_dir();
+      if (!fs::is_directory(model_dir))
+        throw hd::Error(model_dir.string() + ": no --model given, and the shipped SPT-100 prior is not there " +
+                        "(pass --model, or restore models/spt100 from the repository)");
+    }
     require_writable(out_path, "--out", false);
     if (!plots_dir.empty()) {
       require_writable(plots_dir, "--plots", true);
