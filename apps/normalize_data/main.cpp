@@ -9,8 +9,9 @@
 // The output folder is replaced whole when the run succeeds and left as it was otherwise;
 // when it already holds the normalization of the same inputs, nothing is done (--force
 // redoes it). --completed-shards normalizes the shards gen_data has completed so far (with
-// splits made the same way), to train on the first part of a long generation. Exit status: 0, 1 for bad input or I/O errors, 2 for usage errors, 130 when
-// SIGINT or SIGTERM stopped it (nothing written).
+// splits made the same way), to train on the first part of a long generation. Exit status:
+// 0, 1 for bad input or I/O errors, 2 for usage errors, 130 when SIGINT or SIGTERM stopped
+// it (nothing written).
 #include <optional>
 #include <string>
 

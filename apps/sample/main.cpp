@@ -80,9 +80,10 @@ int main(int argc, char** argv) {
   std::int64_t count = 0, simulations = 0;
   std::string method;
   int steps = 0;
+  const fs::path shipped_model = shipped_model_dir();
   cli.add_option("-m,--model", model_dir,
                  "Exported model folder (train --export-sigma-rel); default: the shipped SPT-100 prior, " +
-                     shipped_model_dir().string());
+                     shipped_model.string());
   cli.add_option("--observation", observation_path, "Observation file (TOML, configs/observations/)")
       ->required();
   cli.add_option("-n,--num-samples", count, "Posterior samples to draw")
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   return app.run(argc, argv, [&] {
     hd::app::set_torch_threads(app.threads());
     if (model_dir.empty()) {
-      model_dir = shipped_model_dir();
+      model_dir = shipped_model;
       if (!fs::is_directory(model_dir))
         throw hd::Error(model_dir.string() + ": no --model given, and the shipped SPT-100 prior is not there " +
                         "(pass --model, or restore models/spt100 from the repository)");

@@ -551,7 +551,6 @@ NormalizeReport normalize_raw(const NormalizeRequest& request) {
   const RawDataset raw = open_raw_dataset(request.raw, request.shards);
   const fs::path split_folder = request.splits.empty() ? default_split_folder(request.raw) : request.splits;
   const StoredSplits splits = read_simulation_splits(split_folder);
-  if (raw.manifest.shards.empty()) throw Error(request.raw.string() + ": the raw dataset holds no shard");
   const Json inputs =
       fingerprint(raw, open_raw_shard(raw, raw.manifest.shards.front()), splits, request.options);
 

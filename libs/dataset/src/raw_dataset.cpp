@@ -12,13 +12,11 @@ namespace fs = std::filesystem;
 RawDataset open_raw_dataset(const fs::path& folder, RawShards which) {
   RawDataset d{folder, read_raw_manifest(folder)};
   const RawManifest& m = d.manifest;
-  if (which == RawShards::completed) {
-    if (m.shards.empty())
-      throw Error((folder / kRawManifestName).string() + ": no shard of the raw dataset is complete yet");
-  } else if (!m.complete())
-    throw Error((folder / kRawManifestName).string() + ": the raw dataset holds " +
-                std::to_string(m.shards.size()) + " of its " + std::to_string(m.num_shards) +
-                " shards; finish gen_data first (rerun it with the same arguments)");
+  const std::string manifest = (folder / kRawManifestName).string();
+  if (which == RawShards::all && !m.complete())
+    throw Error(manifest + ": the raw dataset holds " + std::to_string(m.shards.size()) + " of its " +
+                std::to_string(m.num_shards) + " shards; finish gen_data first (rerun it with the same arguments)");
+  if (m.shards.empty()) throw Error(manifest + ": no shard of the raw dataset is complete yet");
   return d;
 }
 

@@ -17,7 +17,8 @@ struct RawDataset {
 
 // Reads FOLDER/manifest.json. With RawShards::all a dataset with shards still missing is an
 // hd::Error saying how many are there and to finish gen_data first; with
-// RawShards::completed it stands for the shards completed so far (at least one).
+// RawShards::completed it stands for the shards completed so far. Either way a dataset
+// without a complete shard is an hd::Error.
 RawDataset open_raw_dataset(const std::filesystem::path& folder, RawShards which = RawShards::all);
 
 // Opens a shard of the dataset and checks it holds exactly the simulations its manifest
