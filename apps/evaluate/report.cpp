@@ -53,9 +53,10 @@ std::string method_table(const inverse::Summary& s) {
       "| quantity | units | relative L2 (mean) | relative L2 (median) | 50 % coverage | 90 % coverage | CRPS | "
       "spread-skill | pooled mean bias (sd) | pooled variance ratio |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& q : s.quantities)
-    t += fmt::format("| {} | {} | {:.3g} | {:.3g} | {:.2f} | {:.2f} | {:.3g} | {:.2f} | {} | {} |\n", q.name, q.units,
-                     q.relative_l2_mean, q.relative_l2_median, q.coverage_50, q.coverage_90, q.crps, q.spread_skill,
-                     or_dash(q.pooled_mean_bias), or_dash(q.pooled_variance_ratio));
+    t += fmt::format("| {} | {} | {:.3g} | {:.3g} | {:.3f} ± {:.3f} | {:.3f} ± {:.3f} | {:.3g} | {:.2f} | {} | {} |\n",
+                     q.name, q.units, q.relative_l2_mean, q.relative_l2_median, q.coverage_50, q.coverage_50_se,
+                     q.coverage_90, q.coverage_90_se, q.crps, q.spread_skill, or_dash(q.pooled_mean_bias),
+                     or_dash(q.pooled_variance_ratio));
   return t;
 }
 
@@ -135,13 +136,14 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
                     "than the distribution's). ",
                     context.samples, inverse::expected_coverage(0.5, context.samples),
                     inverse::expected_coverage(0.9, context.samples))
+     << "± one standard error over cases (the cells of a case are not independent, the cases are). "
      << "Spread-skill: ensemble "
         "spread over the error of the posterior mean, 1 when calibrated, below 1 when overconfident. "
         "CRPS in the quantity's units, lower is better. docs/inverse.md \"Evaluation\" explains each "
         "score.\n\n";
   for (const auto& note : context.notes) md << "Note: " << note << "\n\n";
   metrics << "method,quantity,units,cases,samples,relative_l2_mean,relative_l2_median,coverage_50,coverage_90,crps,"
-             "spread_skill,pooled_mean_bias,pooled_variance_ratio\n";
+             "spread_skill,pooled_mean_bias,pooled_variance_ratio,coverage_50_se,coverage_90_se\n";
   sbc << "method,quantity,rank,count\n";
   for (const auto& r : results) {
     const auto& s = r.summary;
@@ -165,10 +167,10 @@ void write_report(const std::filesystem::path& out, const ReportContext& context
         md << fmt::format("![{} case {} {}](plots/{}_case{}_{}.png)\n", r.method, k, channel, r.method, k, channel);
     md << "\n";
     for (const auto& q : s.quantities) {
-      metrics << fmt::format("{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{}\n", r.method, q.name,
-                             q.units, q.cases, context.samples, q.relative_l2_mean, q.relative_l2_median, q.coverage_50,
-                             q.coverage_90, q.crps, q.spread_skill, or_empty(q.pooled_mean_bias),
-                             or_empty(q.pooled_variance_ratio));
+      metrics << fmt::format("{},{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{},{},{:.9g},{:.9g}\n", r.method,
+                             q.name, q.units, q.cases, context.samples, q.relative_l2_mean, q.relative_l2_median,
+                             q.coverage_50, q.coverage_90, q.crps, q.spread_skill, or_empty(q.pooled_mean_bias),
+                             or_empty(q.pooled_variance_ratio), q.coverage_50_se, q.coverage_90_se);
       for (std::size_t rank = 0; rank < q.rank_counts.size(); ++rank)
         sbc << r.method << "," << q.name << "," << rank << "," << q.rank_counts[rank] << "\n";
     }

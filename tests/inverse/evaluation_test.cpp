@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -87,6 +88,32 @@ TEST(Evaluation, AnOverconfidentEnsembleIsCaught) {
   // Its ranks pile up at both ends (a U-shaped histogram).
   const std::int64_t ends = q.rank_counts.front() + q.rank_counts.back();
   EXPECT_GT(static_cast<double>(ends) / 1600.0, 0.3);
+}
+
+// The cells of a case are correlated, the cases are not: the coverages' standard errors are
+// those of the case means.
+TEST(Evaluation, CoverageStandardErrorsAreThoseOfTheCaseMeans) {
+  std::vector<CaseScore> four;
+  for (const double c : {0.8, 0.9, 1.0, 0.9}) {
+    QuantityScore score;
+    score.name = "ui_1";
+    score.coverage_50 = c - 0.4;
+    score.coverage_90 = c;
+    CaseScore k;
+    k.samples = 3;
+    k.quantities.push_back(score);
+    four.push_back(k);
+  }
+  const auto q = summarize(four).quantities[0];
+  EXPECT_NEAR(q.coverage_90, 0.9, 1e-12);
+  // sample standard deviation sqrt(0.02 / 3) over sqrt(4)
+  EXPECT_NEAR(q.coverage_90_se, std::sqrt(0.02 / 3.0) / 2.0, 1e-12);
+  EXPECT_NEAR(q.coverage_50_se, std::sqrt(0.02 / 3.0) / 2.0, 1e-12);
+  EXPECT_EQ(summarize({four.front()}).quantities[0].coverage_90_se, 0.0);
+  // A calibrated ensemble's coverage lies within a few of its standard errors of the level.
+  const auto calibrated = summarize(cases(1.0, 200)).quantities[0];
+  EXPECT_GT(calibrated.coverage_90_se, 0.0);
+  EXPECT_LT(std::abs(calibrated.coverage_90 - expected_coverage(0.9, kSamples)), 4.0 * calibrated.coverage_90_se);
 }
 
 TEST(Evaluation, CaseFilesReadBackExactly) {

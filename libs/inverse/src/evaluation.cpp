@@ -97,6 +97,19 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// Standard error of the mean over cases of one score of quantity i.
+double standard_error(const std::vector<CaseScore>& cases, std::size_t i, double QuantityScore::*score,
+                      double mean) {
+  if (cases.size() < 2) return 0.0;
+  double sum_sq = 0.0;
+  for (const auto& c : cases) {
+    const double d = c.quantities[i].*score - mean;
+    sum_sq += d * d;
+  }
+  const auto n = static_cast<double>(cases.size());
+  return std::sqrt(sum_sq / (n - 1.0) / n);
+}
+
 }  // namespace
 
 double expected_coverage(double level, std::int64_t samples) {
@@ -252,6 +265,8 @@ Summary summarize(const std::vector<CaseScore>& cases) {
       error_sq += score.error_sq;
       for (const auto rank : score.ranks) ++q.rank_counts.at(static_cast<std::size_t>(rank));
     }
+    q.coverage_50_se = standard_error(cases, i, &QuantityScore::coverage_50, q.coverage_50);
+    q.coverage_90_se = standard_error(cases, i, &QuantityScore::coverage_90, q.coverage_90);
     for (const double v : l2) q.relative_l2_mean += v / n;
     q.relative_l2_median = median(l2);
     q.spread_skill = std::sqrt(spread_sq / error_sq);

@@ -82,6 +82,11 @@ struct QuantitySummary {
   double relative_l2_median = 0.0;
   double coverage_50 = 0.0;
   double coverage_90 = 0.0;
+  // Standard errors of the two coverages: the standard deviation of the cases' coverages
+  // over sqrt(cases). The cells of one case are not independent (a profile is either inside
+  // its band or out of it over long stretches), the cases are; 0 with one case.
+  double coverage_50_se = 0.0;
+  double coverage_90_se = 0.0;
   double crps = 0.0;
   double spread_skill = 0.0;               // sqrt(sum spread_sq / sum error_sq): 1 when calibrated
   std::vector<std::int64_t> rank_counts;  // [S+1] over cases and cells
