@@ -9,6 +9,7 @@
 #include "hd/common/atomic_file.hpp"
 #include "hd/common/error.hpp"
 #include "hd/inverse/metrics.hpp"
+#include "hd/normalize/statistics.hpp"
 
 namespace hd::inverse {
 
@@ -97,17 +98,9 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Standard error of the mean over cases of one score of quantity i.
-double standard_error(const std::vector<CaseScore>& cases, std::size_t i, double QuantityScore::*score,
-                      double mean) {
-  if (cases.size() < 2) return 0.0;
-  double sum_sq = 0.0;
-  for (const auto& c : cases) {
-    const double d = c.quantities[i].*score - mean;
-    sum_sq += d * d;
-  }
-  const auto n = static_cast<double>(cases.size());
-  return std::sqrt(sum_sq / (n - 1.0) / n);
+// Standard error of the mean of the values a running accumulator has seen; 0 for one value.
+double standard_error(const normalize::Welford& w) {
+  return w.count < 2 ? 0.0 : std::sqrt(w.sample_variance() / static_cast<double>(w.count));
 }
 
 }  // namespace
@@ -252,6 +245,7 @@ Summary summarize(const std::vector<CaseScore>& cases) {
                       .rank_counts = std::vector<std::int64_t>(static_cast<std::size_t>(first.samples) + 1, 0)};
     std::vector<double> l2;
     double spread_sq = 0.0, error_sq = 0.0;
+    normalize::Welford coverage_50, coverage_90;  // over cases, for the standard errors
     for (const auto& c : cases) {
       if (c.quantities.size() != first.quantities.size() || c.quantities[i].name != q.name ||
           c.samples != first.samples)
@@ -260,13 +254,15 @@ Summary summarize(const std::vector<CaseScore>& cases) {
       l2.push_back(score.relative_l2);
       q.coverage_50 += score.coverage_50 / n;
       q.coverage_90 += score.coverage_90 / n;
+      coverage_50.add(score.coverage_50);
+      coverage_90.add(score.coverage_90);
       q.crps += score.crps / n;
       spread_sq += score.spread_sq;
       error_sq += score.error_sq;
       for (const auto rank : score.ranks) ++q.rank_counts.at(static_cast<std::size_t>(rank));
     }
-    q.coverage_50_se = standard_error(cases, i, &QuantityScore::coverage_50, q.coverage_50);
-    q.coverage_90_se = standard_error(cases, i, &QuantityScore::coverage_90, q.coverage_90);
+    q.coverage_50_se = standard_error(coverage_50);
+    q.coverage_90_se = standard_error(coverage_90);
     for (const double v : l2) q.relative_l2_mean += v / n;
     q.relative_l2_median = median(l2);
     q.spread_skill = std::sqrt(spread_sq / error_sq);
