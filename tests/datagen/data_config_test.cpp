@@ -83,6 +83,18 @@ TEST_F(DataConfigFile, AnOverrideHallsimDoesNotKnowNamesTheEntry) {
       file() + ":5: simulation.overrides[0] \"domain.num_cels=24\": unknown key domain.num_cels");
 }
 
+TEST_F(DataConfigFile, ARetryMayOnlyChangeTheNumerics) {
+  const std::string physics = test::replaced(text_, "  \"simulation.num_save=40\",\n]",
+                                             "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"discharge.discharge_voltage_v=300\"]");
+  expect_one_line_error([&] { load(physics); },
+                        file() + ":11: simulation.retry_overrides[0] \"discharge.discharge_voltage_v=300\": a retry "
+                                 "may only set numerics.* keys");
+  // A numerics value hallsim refuses is found before the run, naming the entry.
+  const std::string range = test::replaced(text_, "  \"simulation.num_save=40\",\n]",
+                                           "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"numerics.cfl=5.0\"]");
+  expect_one_line_error([&] { load(range); }, "simulation.retry_overrides[0] \"numerics.cfl=5.0\"");
+}
+
 TEST_F(DataConfigFile, AMissingBaseConfigNamesTheFileAndTheEntry) {
   const std::string bad = test::replaced(text_, "spt100_base.toml\"", "spt100_bass.toml\"");
   expect_one_line_error([&] { load(bad); }, file() + ":4: simulation.config file not found: ");

@@ -125,6 +125,50 @@ TEST(SimulationFactory, AFailedSimulationIsARowWithItsReasonParametersAndZeros) 
   EXPECT_EQ(row.fields.size(), f.layout().field_size());
 }
 
+// The small config's overrides and then `extra`, as one simulation.overrides setting.
+std::string overrides_with(const std::string& extra) {
+  return "simulation.overrides=[\"domain.num_cells=24\", \"simulation.duration_s=4e-5\", "
+         "\"simulation.average_start_time_s=2e-5\", \"simulation.num_save=40\", " +
+         extra + "]";
+}
+
+// A forced step far above the stability limits fails the first attempt; the retry's
+// numerics are the default step bounds, so its row is the one a plain run computes.
+TEST(SimulationFactory, ANumericalFailureIsRunAgainWithTheRetryNumerics) {
+  const std::string forced = "\"numerics.min_dt_s=2e-7\", \"numerics.max_dt_s=2e-7\"";
+  const std::string sane = "\"numerics.min_dt_s=1e-10\", \"numerics.max_dt_s=1e-7\"";
+  const SimulationFactory failing(test::small_config({overrides_with(forced)}), 3);
+  const dataset::RawRow failed = failing.run(2);
+  ASSERT_NE(failed.status, static_cast<std::int8_t>(SimulationStatus::ok));
+  EXPECT_EQ(failed.reason.find("retry"), std::string::npos) << failed.reason;
+
+  const SimulationFactory retried(
+      test::small_config({overrides_with(forced),
+                          "simulation.retry_overrides=[\"numerics.min_dt_s=1e-10\", \"numerics.max_dt_s=1e-7\"]"}),
+      3);
+  const SimulationFactory plain(test::small_config({overrides_with(sane)}), 3);
+  const dataset::RawRow row = retried.run(2);
+  const dataset::RawRow reference = plain.run(2);
+  ASSERT_EQ(row.status, static_cast<std::int8_t>(SimulationStatus::ok)) << row.reason;
+  ASSERT_EQ(reference.status, static_cast<std::int8_t>(SimulationStatus::ok)) << reference.reason;
+  EXPECT_EQ(row.fields, reference.fields);
+  EXPECT_EQ(row.scalars, reference.scalars);
+  EXPECT_EQ(row.params, reference.params);
+  EXPECT_EQ(row.reason, "ok on a retry with numerics.min_dt_s=1e-10, numerics.max_dt_s=1e-7 (first attempt " +
+                            status_names().at(static_cast<std::size_t>(failed.status)) + ": " + failed.reason + ")");
+  EXPECT_TRUE(reference.reason.empty()) << reference.reason;
+}
+
+// Only failures of the integration are retried: a step limit would only come sooner.
+TEST(SimulationFactory, AStepLimitIsNotRetried) {
+  const SimulationFactory f(test::small_config({overrides_with("\"simulation.max_steps=5\""),
+                                                "simulation.retry_overrides=[\"numerics.cfl=0.3\"]"}),
+                            1);
+  const dataset::RawRow row = f.run(1);
+  EXPECT_EQ(status_names().at(static_cast<std::size_t>(row.status)), "step_limit");
+  EXPECT_EQ(row.reason.find("retry"), std::string::npos) << row.reason;
+}
+
 // A prior wider than hallsim's range: simulation 0 configures, a later draw below 0 V is
 // refused by hallsim and recorded, not thrown.
 TEST(SimulationFactory, ADrawHallsimRefusesIsAnInvalidInputRow) {

@@ -49,6 +49,12 @@ config::Document base_document(const DataConfig& c) {
   return doc;
 }
 
+// Failures of the integration, which other numerics may avoid; a step or wall-time limit
+// would only be reached sooner.
+bool numerical_failure(hallsim::Status status) {
+  return status == hallsim::Status::nonfinite || status == hallsim::Status::step_size_collapse;
+}
+
 }  // namespace
 
 const std::vector<std::string>& status_names() {
@@ -65,6 +71,7 @@ SimulationFactory::SimulationFactory(DataConfig config, std::uint64_t master_see
   Configured first;
   try {
     first = configure(0);
+    if (!config_.retry_overrides.empty()) build(first.parameters, first.seed, nullptr, Attempt::retry);
   } catch (const Error& e) {
     throw Error(std::string(e.what()) + " (found configuring simulation 0 before the run)");
   }
@@ -128,12 +135,14 @@ std::vector<double> SimulationFactory::parameters(std::int64_t index) const {
 }
 
 hallsim::Config SimulationFactory::build(const std::vector<double>& values, std::uint64_t seed,
-                                         std::string* toml) const {
+                                         std::string* toml, Attempt attempt) const {
   config::Document doc = base_document(config_);
   for (std::size_t i = 0; i < values.size(); ++i) {
     const ParameterTarget& t = config_.targets[i];
     if (!t.key.empty()) doc.set(t.key, values[i], t.origin);
   }
+  if (attempt == Attempt::retry)
+    for (const Assignment& a : config_.retry_overrides) doc.set(a.text, a.origin);
   if (const auto& profile = config_.anomalous_profile) {
     const std::vector<double> c =
         profiles_->draw(prior::shape_from_parameters(config_.prior, values), seed, 0);
@@ -206,8 +215,15 @@ dataset::RawRow SimulationFactory::run(std::int64_t index) const {
   row.seed = simulation_seed(index);
   row.params = prior::draw_parameters(config_.prior, row.seed, 0);
   try {
-    hallsim::Simulation simulation(build(row.params, row.seed, nullptr));
-    const hallsim::Result result = simulation.run();
+    hallsim::Result result = hallsim::Simulation(build(row.params, row.seed, nullptr)).run();
+    if (numerical_failure(result.status) && !config_.retry_overrides.empty()) {
+      // The first attempt's reason is kept, so that a dataset says which rows took the
+      // retry's numerics and why.
+      const std::string first = std::string(hallsim::to_string(result.status)) + ": " + result.reason;
+      result = hallsim::Simulation(build(row.params, row.seed, nullptr, Attempt::retry)).run();
+      result.reason = (result.status == hallsim::Status::ok ? std::string("ok") : result.reason) +
+                      " on a retry with " + retry_description() + " (first attempt " + first + ")";
+    }
     row.status = static_cast<std::int8_t>(to_status(result.status));
     row.reason = result.reason;
     if (result.status == hallsim::Status::ok) fill_outputs(result, row);
@@ -226,6 +242,12 @@ dataset::RawRow SimulationFactory::run(std::int64_t index) const {
   }
   row.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return row;
+}
+
+std::string SimulationFactory::retry_description() const {
+  std::string text;
+  for (const Assignment& a : config_.retry_overrides) text += (text.empty() ? "" : ", ") + a.text;
+  return text;
 }
 
 void check_data_config(const config::Document& document) {

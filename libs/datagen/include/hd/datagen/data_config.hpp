@@ -3,6 +3,7 @@
 // from, which of its keys the prior sets, and what each simulation's row keeps.
 //
 //   [simulation]  config = "../hallsim/spt100.toml"    overrides = ["domain.num_cells=128"]
+//                 retry_overrides = ["numerics.cfl=0.3"]
 //   [params.<name>]  a prior distribution (docs/prior.md), its units and sets = "<hallsim key>"
 //   [anomalous_profile]  the profile prior's keys and sets = "<hallsim table>"
 //   [output]  channels, scalars, series_frames, shard_size
@@ -67,6 +68,9 @@ struct DataConfig {
   std::string resolved_toml;
   std::filesystem::path simulation_config;  // the hallsim config every simulation starts from
   std::vector<Assignment> simulation_overrides;
+  // numerics.* assignments for a second attempt of a simulation that ended nonfinite or with
+  // its step size collapsed (simulation.retry_overrides); empty: no second attempt.
+  std::vector<Assignment> retry_overrides;
   prior::Prior prior;
   std::vector<ParameterTarget> targets;  // one per prior parameter, in the prior's order
   // Units of each prior parameter (its `units` key: part of its definition, stored with

@@ -71,11 +71,16 @@ class SimulationFactory {
 
   // Runs simulation `index` into its row. A simulation that fails, or whose configuration
   // hallsim refuses, is a row too: status and reason say why, its parameters are kept and
-  // its fields, scalars and series are zeros.
+  // its fields, scalars and series are zeros. With simulation.retry_overrides, a run that
+  // ended nonfinite or with a collapsed step is run once more with them; the row is the
+  // second attempt's, and its reason names the retry and the first attempt's failure.
   dataset::RawRow run(std::int64_t index) const;
 
  private:
-  hallsim::Config build(const std::vector<double>& values, std::uint64_t seed, std::string* toml) const;
+  enum class Attempt { first, retry };
+  hallsim::Config build(const std::vector<double>& values, std::uint64_t seed, std::string* toml,
+                        Attempt attempt = Attempt::first) const;
+  std::string retry_description() const;
   void fill_outputs(const hallsim::Result& result, dataset::RawRow& row) const;
 
   DataConfig config_;
