@@ -27,25 +27,26 @@ QuantityScore score_quantity(const Quantity& q, const std::vector<double>& truth
   const auto [x, y] = tensors(q, truth);
   const auto parts = spread_skill(x, y);
   const auto ranks = sbc_rank(x, y);
-  QuantityScore s{.name = q.name,
-                  .units = q.units,
-                  .relative_l2 = relative_l2(x, y),
-                  .coverage_50 = interval_coverage(x, y, 0.5),
-                  .coverage_90 = interval_coverage(x, y, 0.9),
-                  .crps = crps(x, y),
-                  .spread_sq = parts.spread_sq,
-                  .error_sq = parts.error_sq,
-                  .ranks = {ranks.data_ptr<std::int64_t>(), ranks.data_ptr<std::int64_t>() + ranks.numel()},
-                  .truth = truth,
-                  .quantiles = quantiles(q)};
   // A log quantity's moments in ln x, where a sample can be zero or negative only if the
   // model produced something unphysical; then the physical moments are kept.
-  s.log_moments = q.log_scale && (x > 0).all().item<bool>() && (y > 0).all().item<bool>();
-  const auto m = s.log_moments ? x.log() : x;
-  const auto mean = m.mean(0).contiguous(), variance = m.size(0) > 1 ? m.var(0).contiguous() : torch::zeros_like(mean);
-  s.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
-  s.variance.assign(variance.data_ptr<double>(), variance.data_ptr<double>() + variance.numel());
-  return s;
+  const bool log_moments = q.log_scale && (x > 0).all().item<bool>() && (y > 0).all().item<bool>();
+  const auto m = log_moments ? x.log() : x;
+  const auto mean = m.mean(0).contiguous();
+  const auto variance = m.size(0) > 1 ? m.var(0).contiguous() : torch::zeros_like(mean);
+  return {.name = q.name,
+          .units = q.units,
+          .relative_l2 = relative_l2(x, y),
+          .coverage_50 = interval_coverage(x, y, 0.5),
+          .coverage_90 = interval_coverage(x, y, 0.9),
+          .crps = crps(x, y),
+          .spread_sq = parts.spread_sq,
+          .error_sq = parts.error_sq,
+          .ranks = {ranks.data_ptr<std::int64_t>(), ranks.data_ptr<std::int64_t>() + ranks.numel()},
+          .truth = truth,
+          .quantiles = quantiles(q),
+          .mean = {mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel()},
+          .variance = {variance.data_ptr<double>(), variance.data_ptr<double>() + variance.numel()},
+          .log_moments = log_moments};
 }
 
 const Quantity* find(const std::vector<Quantity>& quantities, const std::string& name) {
@@ -239,10 +240,11 @@ Summary summarize(const std::vector<CaseScore>& cases) {
   const auto& first = cases.front();
   const auto n = static_cast<double>(cases.size());
   for (std::size_t i = 0; i < first.quantities.size(); ++i) {
-    QuantitySummary q{.name = first.quantities[i].name,
-                      .units = first.quantities[i].units,
-                      .cases = static_cast<std::int64_t>(cases.size()),
-                      .rank_counts = std::vector<std::int64_t>(static_cast<std::size_t>(first.samples) + 1, 0)};
+    QuantitySummary q;
+    q.name = first.quantities[i].name;
+    q.units = first.quantities[i].units;
+    q.cases = static_cast<std::int64_t>(cases.size());
+    q.rank_counts.assign(static_cast<std::size_t>(first.samples) + 1, 0);
     std::vector<double> l2;
     double spread_sq = 0.0, error_sq = 0.0;
     normalize::Welford coverage_50, coverage_90;  // over cases, for the standard errors
