@@ -84,14 +84,18 @@ TEST_F(DataConfigFile, AnOverrideHallsimDoesNotKnowNamesTheEntry) {
 }
 
 TEST_F(DataConfigFile, ARetryMayOnlyChangeTheNumerics) {
-  const std::string physics = test::replaced(text_, "  \"simulation.num_save=40\",\n]",
-                                             "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"discharge.discharge_voltage_v=300\"]");
-  expect_one_line_error([&] { load(physics); },
-                        file() + ":11: simulation.retry_overrides[0] \"discharge.discharge_voltage_v=300\": a retry "
-                                 "may only set numerics.* keys");
+  const std::string physics = test::replaced(
+      text_, "  \"simulation.num_save=40\",\n]",
+      "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"discharge.discharge_voltage_v=300\"]");
+  expect_one_line_error(
+      [&] { load(physics); },
+      file() +
+          ":11: simulation.retry_overrides[0] \"discharge.discharge_voltage_v=300\": a retry "
+          "may only set numerics.* keys");
   // A numerics value hallsim refuses is found before the run, naming the entry.
-  const std::string range = test::replaced(text_, "  \"simulation.num_save=40\",\n]",
-                                           "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"numerics.cfl=5.0\"]");
+  const std::string range =
+      test::replaced(text_, "  \"simulation.num_save=40\",\n]",
+                     "  \"simulation.num_save=40\",\n]\nretry_overrides = [\"numerics.cfl=5.0\"]");
   expect_one_line_error([&] { load(range); }, "simulation.retry_overrides[0] \"numerics.cfl=5.0\"");
 }
 

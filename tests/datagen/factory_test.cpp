@@ -143,8 +143,9 @@ TEST(SimulationFactory, ANumericalFailureIsRunAgainWithTheRetryNumerics) {
   EXPECT_EQ(failed.reason.find("retry"), std::string::npos) << failed.reason;
 
   const SimulationFactory retried(
-      test::small_config({overrides_with(forced),
-                          "simulation.retry_overrides=[\"numerics.min_dt_s=1e-10\", \"numerics.max_dt_s=1e-7\"]"}),
+      test::small_config(
+          {overrides_with(forced),
+           "simulation.retry_overrides=[\"numerics.min_dt_s=1e-10\", \"numerics.max_dt_s=1e-7\"]"}),
       3);
   const SimulationFactory plain(test::small_config({overrides_with(sane)}), 3);
   const dataset::RawRow row = retried.run(2);
@@ -155,7 +156,8 @@ TEST(SimulationFactory, ANumericalFailureIsRunAgainWithTheRetryNumerics) {
   EXPECT_EQ(row.scalars, reference.scalars);
   EXPECT_EQ(row.params, reference.params);
   EXPECT_EQ(row.reason, "ok on a retry with numerics.min_dt_s=1e-10, numerics.max_dt_s=1e-7 (first attempt " +
-                            status_names().at(static_cast<std::size_t>(failed.status)) + ": " + failed.reason + ")");
+                            status_names().at(static_cast<std::size_t>(failed.status)) + ": " +
+                            failed.reason + ")");
   EXPECT_TRUE(reference.reason.empty()) << reference.reason;
 }
 

@@ -92,7 +92,8 @@ DataConfig read_data_config(const config::Document& doc) {
   // keeps the drawn parameters and must mean the same physics.
   const auto retry = sim.get_strings_or("retry_overrides", {});
   for (std::size_t i = 0; i < retry.size(); ++i) {
-    const std::string where = sim.where("retry_overrides") + "[" + std::to_string(i) + "] \"" + retry[i] + "\"";
+    const std::string where =
+        sim.where("retry_overrides") + "[" + std::to_string(i) + "] \"" + retry[i] + "\"";
     if (!retry[i].starts_with("numerics.") || retry[i].find('=') == std::string::npos)
       throw Error(where + ": a retry may only set numerics.* keys (numerics.key=value)");
     c.retry_overrides.push_back({retry[i], where});
