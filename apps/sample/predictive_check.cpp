@@ -10,6 +10,7 @@
 #include "hd/common/error.hpp"
 #include "hd/common/interpolate.hpp"
 #include "hd/common/rng.hpp"
+#include "hd/datagen/factory.hpp"
 #include "hd/datagen/given.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
@@ -117,8 +118,8 @@ CheckReport PredictiveCheck::run(const inverse::PhysicalSamples& samples, std::i
     // nu_an = c omega_ce = c e B / m_e.
     for (std::size_t k = 0; k < nu.size(); ++k)
       values.c.push_back(nu[k] * kElectronMass / (kElementaryCharge * b[k]));
-    const auto configured = datagen::configure_given(config_, values);
-    const auto result = hallsim::Simulation(configured.config).run();
+    const auto result = datagen::simulate(
+        config_, [&](datagen::Attempt attempt) { return datagen::configure_given(config_, values, attempt).config; });
     if (result.status != hallsim::Status::ok)
       return result.reason.empty() ? std::string("failed") : result.reason;
     for (std::size_t m = 0; m < measurements.size(); ++m) {

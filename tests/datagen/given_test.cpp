@@ -41,6 +41,21 @@ TEST(Given, ParametersReachTheirKeysAndTheProfileReplacesTheTransport) {
   EXPECT_EQ(anomalous_transport_table(config), "anomalous_transport");
 }
 
+// The predictive check reruns a failed simulation as gen_data does: the retry's numerics
+// come last, and only on the retry.
+TEST(Given, TheRetryTakesTheDataConfigsRetryNumerics) {
+  const auto config =
+      load_data_config("tests/datagen/data/small.toml",
+                       {"simulation.retry_overrides=[\"numerics.cfl=0.3\", \"numerics.ssp_stages=3\"]"});
+  const GivenValues values{.parameters = {}, .z_m = {0.0, 0.08}, .c = {0.01, 0.02}, .seed = 3};
+  const auto first = configure_given(config, values);
+  const auto retry = configure_given(config, values, Attempt::retry);
+  EXPECT_NE(first.config.cfl, 0.3);
+  EXPECT_DOUBLE_EQ(retry.config.cfl, 0.3);
+  EXPECT_EQ(retry.config.ssp_stages, 3);
+  EXPECT_DOUBLE_EQ(retry.config.discharge_voltage_v, first.config.discharge_voltage_v);
+}
+
 TEST(Given, UnknownParameterOrRaggedProfileIsAnErrorNamingTheDataConfig) {
   const auto config = small();
   testing::expect_one_line_error(

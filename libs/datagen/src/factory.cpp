@@ -215,15 +215,8 @@ dataset::RawRow SimulationFactory::run(std::int64_t index) const {
   row.seed = simulation_seed(index);
   row.params = prior::draw_parameters(config_.prior, row.seed, 0);
   try {
-    hallsim::Result result = hallsim::Simulation(build(row.params, row.seed, nullptr)).run();
-    if (numerical_failure(result.status) && !config_.retry_overrides.empty()) {
-      // The first attempt's reason is kept, so that a dataset says which rows took the
-      // retry's numerics and why.
-      const std::string first = std::string(hallsim::to_string(result.status)) + ": " + result.reason;
-      result = hallsim::Simulation(build(row.params, row.seed, nullptr, Attempt::retry)).run();
-      result.reason = (result.status == hallsim::Status::ok ? std::string("ok") : result.reason) +
-                      " on a retry with " + retry_description() + " (first attempt " + first + ")";
-    }
+    const hallsim::Result result =
+        simulate(config_, [&](Attempt attempt) { return build(row.params, row.seed, nullptr, attempt); });
     row.status = static_cast<std::int8_t>(to_status(result.status));
     row.reason = result.reason;
     if (result.status == hallsim::Status::ok) fill_outputs(result, row);
@@ -244,14 +237,22 @@ dataset::RawRow SimulationFactory::run(std::int64_t index) const {
   return row;
 }
 
-std::string SimulationFactory::retry_description() const {
-  std::string text;
-  for (const Assignment& a : config_.retry_overrides) text += (text.empty() ? "" : ", ") + a.text;
-  return text;
-}
-
 void check_data_config(const config::Document& document) {
   SimulationFactory(read_data_config(document), 0);
+}
+
+hallsim::Result simulate(const DataConfig& config, const std::function<hallsim::Config(Attempt)>& configure) {
+  hallsim::Result result = hallsim::Simulation(configure(Attempt::first)).run();
+  if (!numerical_failure(result.status) || config.retry_overrides.empty()) return result;
+  // The first attempt's reason is kept, so that a dataset says which rows took the retry's
+  // numerics and why.
+  const std::string first = std::string(hallsim::to_string(result.status)) + ": " + result.reason;
+  std::string retry;
+  for (const Assignment& a : config.retry_overrides) retry += (retry.empty() ? "" : ", ") + a.text;
+  result = hallsim::Simulation(configure(Attempt::retry)).run();
+  result.reason = (result.status == hallsim::Status::ok ? std::string("ok") : result.reason) +
+                  " on a retry with " + retry + " (first attempt " + first + ")";
+  return result;
 }
 
 }  // namespace hd::datagen

@@ -12,7 +12,7 @@ std::string anomalous_transport_table(const DataConfig& config) {
   return table.substr(0, table.find('.'));
 }
 
-GivenSimulation configure_given(const DataConfig& config, const GivenValues& values) {
+GivenSimulation configure_given(const DataConfig& config, const GivenValues& values, Attempt attempt) {
   const std::string origin = "the given values of " + config.source.string();
   if (values.z_m.size() != values.c.size() || values.z_m.size() < 2)
     throw Error(origin + ": the anomalous profile needs one c per node and at least 2 nodes");
@@ -41,6 +41,8 @@ GivenSimulation configure_given(const DataConfig& config, const GivenValues& val
   doc.set(table + "={model = \"multi_log_bohm\", z_m = " + config::to_toml_value(values.z_m) +
               ", c = " + config::to_toml_value(values.c) + "}",
           origin);
+  if (attempt == Attempt::retry)
+    for (const Assignment& a : config.retry_overrides) doc.set(a.text, a.origin);
   out.config = hallsim::read_config(doc.root());
   out.toml = doc.to_toml();
   return out;

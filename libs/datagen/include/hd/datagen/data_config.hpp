@@ -60,6 +60,10 @@ struct OutputSpec {
   std::int64_t shard_size = 1024;
 };
 
+// Which attempt at a simulation a hallsim config is built for: the first, or the one more
+// with `retry_overrides` after a numerical failure (hd/datagen/factory.hpp, simulate).
+enum class Attempt { first, retry };
+
 struct DataConfig {
   std::filesystem::path source;  // the data config file (or the text's name)
   // The tables generation reads, after overrides and with defaults filled in: what raw

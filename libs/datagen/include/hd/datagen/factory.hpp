@@ -11,6 +11,7 @@
 // Torch-free; one factory serves every thread (every method is const and thread-safe).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ const std::vector<std::string>& status_names();
 // hd_config's check of a data config (kind "data"): reads it and configures and probes
 // simulation 0 exactly as gen_data does.
 void check_data_config(const config::Document& document);
+
+// Runs the simulation configure(Attempt::first) describes. Where it ends nonfinite or with
+// a collapsed step and the data config has retry_overrides, runs configure(Attempt::retry)
+// once more and returns that result, its reason naming the retry and the first failure.
+// gen_data's rows and sample's predictive check both simulate through it, so that a
+// simulation is rerun the way the dataset was made.
+hallsim::Result simulate(const DataConfig& config, const std::function<hallsim::Config(Attempt)>& configure);
 
 class SimulationFactory {
  public:
@@ -77,10 +85,8 @@ class SimulationFactory {
   dataset::RawRow run(std::int64_t index) const;
 
  private:
-  enum class Attempt { first, retry };
   hallsim::Config build(const std::vector<double>& values, std::uint64_t seed, std::string* toml,
                         Attempt attempt = Attempt::first) const;
-  std::string retry_description() const;
   void fill_outputs(const hallsim::Result& result, dataset::RawRow& row) const;
 
   DataConfig config_;

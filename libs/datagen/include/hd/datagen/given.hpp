@@ -36,6 +36,8 @@ std::string anomalous_transport_table(const DataConfig& config);
 
 // Throws hd::Error naming the data config entry for a given parameter the prior does not
 // have, and where hallsim refuses the result.
-GivenSimulation configure_given(const DataConfig& config, const GivenValues& values);
+// With Attempt::retry the data config's retry_overrides come last.
+GivenSimulation configure_given(const DataConfig& config, const GivenValues& values,
+                                Attempt attempt = Attempt::first);
 
 }  // namespace hd::datagen
