@@ -3,9 +3,12 @@
 // the data-generation setup (tests/hallsim/reference_prior_draws.hpp), each run to the end,
 // then the failure rate and every failure's status and reason, the parameters of the failed
 // draws, and the wall time per run.
-//   hallsim_prior_sweep [DRAWS [FIRST [CELLS [DURATION_S [KEY=VALUE ...]]]]]
-// from the source root; default 200 0 128 1e-3; KEY=VALUE are `--set` overrides for studies.
+//   hallsim_prior_sweep [DRAWS [FIRST [CELLS [DURATION_S [KEY=VALUE | retry:KEY=VALUE ...]]]]]
+// from the source root; default 200 0 128 1e-3; KEY=VALUE are `--set` overrides for studies,
+// retry:KEY=VALUE the numerics of one more attempt after a numerical failure, as a data
+// config's simulation.retry_overrides (through the same datagen::simulate).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hd/datagen/factory.hpp"
 #include "hd/hallsim/config.hpp"
 #include "hd/hallsim/simulation/simulation.hpp"
 
@@ -35,9 +39,19 @@ int main(int argc, char** argv) {
   const std::string cells = argc > 3 ? argv[3] : "128";
   const std::string duration = argc > 4 ? argv[4] : "1e-3";
   const double duration_s = std::stod(duration);
-  const std::vector<std::string> settings(argv + std::min(argc, 5), argv + argc);
+  std::vector<std::string> settings;
+  // Only the retry numerics of a data config matter to datagen::simulate.
+  hd::datagen::DataConfig retry;
+  for (int i = 5; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.starts_with("retry:"))
+      retry.retry_overrides.push_back({a.substr(6), "the command line"});
+    else
+      settings.push_back(a);
+  }
   const hd::hallsim::test::ReferencePriorDraws prior;
   std::map<std::string, int> failures;
+  int retried = 0;
   std::vector<double> wall;
   std::printf("draws %d..%d, %s cells, %s s, seed %llu\n", first, first + draws - 1, cells.c_str(),
               duration.c_str(), static_cast<unsigned long long>(seed));
@@ -45,14 +59,25 @@ int main(int argc, char** argv) {
     std::vector<std::string> overrides{"domain.num_cells=" + cells, "simulation.duration_s=" + duration,
                                        "simulation.average_start_time_s=" + std::to_string(0.5 * duration_s)};
     overrides.insert(overrides.end(), settings.begin(), settings.end());
-    auto doc = hd::hallsim::test::data_setup_config(source_dir(), overrides);
-    const auto drawn = prior.apply(doc, seed, static_cast<std::uint64_t>(k));
-    hd::hallsim::Simulation simulation(hd::hallsim::read_config(doc.root()));
-    const hd::hallsim::Result r = simulation.run();
-    wall.push_back(r.wall_time_s);
+    std::vector<std::pair<std::string, double>> drawn;
+    const auto start = std::chrono::steady_clock::now();
+    const hd::hallsim::Result r = hd::datagen::simulate(retry, [&](hd::datagen::Attempt attempt) {
+      std::vector<std::string> o = overrides;
+      if (attempt == hd::datagen::Attempt::retry)
+        for (const auto& a : retry.retry_overrides) o.push_back(a.text);
+      auto doc = hd::hallsim::test::data_setup_config(source_dir(), o);
+      drawn = prior.apply(doc, seed, static_cast<std::uint64_t>(k));
+      return hd::hallsim::read_config(doc.root());
+    });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    wall.push_back(seconds);
     if (r.status == hd::hallsim::Status::ok) {
-      std::printf("draw %3d: ok in %.2f s, %lld steps, Id %.3g A, thrust %.3g mN\n", k, r.wall_time_s,
-                  r.steps, r.scalars.at("discharge_current_a").value, 1e3 * r.scalars.at("thrust_n").value);
+      std::printf("draw %3d: ok in %.2f s, %lld steps, Id %.3g A, thrust %.3g mN\n", k, seconds, r.steps,
+                  r.scalars.at("discharge_current_a").value, 1e3 * r.scalars.at("thrust_n").value);
+      if (!r.reason.empty()) {
+        ++retried;
+        std::printf("   %s\n", r.reason.c_str());
+      }
     } else {
       ++failures[hd::hallsim::to_string(r.status)];
       std::printf("draw %3d: FAILED %s: %s\n   ", k, hd::hallsim::to_string(r.status), r.reason.c_str());
@@ -69,7 +94,9 @@ int main(int argc, char** argv) {
   std::sort(wall.begin(), wall.end());
   double total = 0.0;
   for (const double w : wall) total += w;
-  std::printf("\n%d of %d draws failed (%.1f %%)\n", failed, draws, 100.0 * failed / draws);
+  std::printf("\n%d of %d draws failed (%.1f %%)", failed, draws, 100.0 * failed / draws);
+  if (!retry.retry_overrides.empty()) std::printf(", %d ok on a retry", retried);
+  std::printf("\n");
   for (const auto& [status, count] : failures) std::printf("  %s: %d\n", status.c_str(), count);
   std::printf("wall time per run: median %.2f s, max %.2f s, total %.0f s\n", wall[wall.size() / 2],
               wall.back(), total);
