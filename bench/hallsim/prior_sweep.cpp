@@ -62,11 +62,9 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, double>> drawn;
     const auto start = std::chrono::steady_clock::now();
     const hd::hallsim::Result r = hd::datagen::simulate(retry, [&](hd::datagen::Attempt attempt) {
-      std::vector<std::string> o = overrides;
-      if (attempt == hd::datagen::Attempt::retry)
-        for (const auto& a : retry.retry_overrides) o.push_back(a.text);
-      auto doc = hd::hallsim::test::data_setup_config(source_dir(), o);
+      auto doc = hd::hallsim::test::data_setup_config(source_dir(), overrides);
       drawn = prior.apply(doc, seed, static_cast<std::uint64_t>(k));
+      hd::datagen::apply_attempt(retry, attempt, doc);
       return hd::hallsim::read_config(doc.root());
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -149,6 +149,17 @@ DataConfig read_data_config(const config::Document& doc) {
   return c;
 }
 
+config::Document simulation_document(const DataConfig& config) {
+  config::Document doc = config::Document::load(config.simulation_config);
+  for (const Assignment& a : config.simulation_overrides) doc.set(a.text, a.origin);
+  return doc;
+}
+
+void apply_attempt(const DataConfig& config, Attempt attempt, config::Document& doc) {
+  if (attempt != Attempt::retry) return;
+  for (const Assignment& a : config.retry_overrides) doc.set(a.text, a.origin);
+}
+
 DataConfig load_data_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   return read_data_config(config::Document::load(file, overrides));
 }

@@ -43,12 +43,6 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-config::Document base_document(const DataConfig& c) {
-  config::Document doc = config::Document::load(c.simulation_config);
-  for (const Assignment& a : c.simulation_overrides) doc.set(a.text, a.origin);
-  return doc;
-}
-
 // Failures of the integration, which other numerics may avoid; a step or wall-time limit
 // would only be reached sooner.
 bool numerical_failure(hallsim::Status status) {
@@ -121,7 +115,7 @@ SimulationFactory::SimulationFactory(DataConfig config, std::uint64_t master_see
 
   header_.layout = layout_;
   header_.data_config = config_.resolved_toml;
-  header_.simulation_config = base_document(config_).to_toml();
+  header_.simulation_config = simulation_document(config_).to_toml();
   header_.version = hd::version();
   header_.seed = master_seed_;
 }
@@ -136,13 +130,11 @@ std::vector<double> SimulationFactory::parameters(std::int64_t index) const {
 
 hallsim::Config SimulationFactory::build(const std::vector<double>& values, std::uint64_t seed,
                                          std::string* toml, Attempt attempt) const {
-  config::Document doc = base_document(config_);
+  config::Document doc = simulation_document(config_);
   for (std::size_t i = 0; i < values.size(); ++i) {
     const ParameterTarget& t = config_.targets[i];
     if (!t.key.empty()) doc.set(t.key, values[i], t.origin);
   }
-  if (attempt == Attempt::retry)
-    for (const Assignment& a : config_.retry_overrides) doc.set(a.text, a.origin);
   if (const auto& profile = config_.anomalous_profile) {
     const std::vector<double> c =
         profiles_->draw(prior::shape_from_parameters(config_.prior, values), seed, 0);
@@ -158,6 +150,7 @@ hallsim::Config SimulationFactory::build(const std::vector<double>& values, std:
     doc.set(profile->table + ".z_m", z_m, profile->origin);
     doc.set(profile->table + ".c", c, profile->origin);
   }
+  apply_attempt(config_, attempt, doc);
   hallsim::Config config = hallsim::read_config(doc.root());
   if (toml != nullptr) *toml = doc.to_toml();
   return config;
@@ -247,11 +240,11 @@ hallsim::Result simulate(const DataConfig& config, const std::function<hallsim::
   // The first attempt's reason is kept, so that a dataset says which rows took the retry's
   // numerics and why.
   const std::string first = std::string(hallsim::to_string(result.status)) + ": " + result.reason;
-  std::string retry;
-  for (const Assignment& a : config.retry_overrides) retry += (retry.empty() ? "" : ", ") + a.text;
+  std::vector<std::string> retry;
+  for (const Assignment& a : config.retry_overrides) retry.push_back(a.text);
   result = hallsim::Simulation(configure(Attempt::retry)).run();
   result.reason = (result.status == hallsim::Status::ok ? std::string("ok") : result.reason) +
-                  " on a retry with " + retry + " (first attempt " + first + ")";
+                  " on a retry with " + join(retry) + " (first attempt " + first + ")";
   return result;
 }
 

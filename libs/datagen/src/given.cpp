@@ -22,8 +22,7 @@ GivenSimulation configure_given(const DataConfig& config, const GivenValues& val
                   " to set (its [params] tables name them)");
 
   GivenSimulation out;
-  config::Document doc = config::Document::load(config.simulation_config);
-  for (const Assignment& a : config.simulation_overrides) doc.set(a.text, a.origin);
+  config::Document doc = simulation_document(config);
   const std::string table = anomalous_transport_table(config);
   const std::vector<double> drawn = prior::draw_parameters(config.prior, values.seed, 0);
   for (std::size_t i = 0; i < config.prior.parameters.size(); ++i) {
@@ -41,8 +40,7 @@ GivenSimulation configure_given(const DataConfig& config, const GivenValues& val
   doc.set(table + "={model = \"multi_log_bohm\", z_m = " + config::to_toml_value(values.z_m) +
               ", c = " + config::to_toml_value(values.c) + "}",
           origin);
-  if (attempt == Attempt::retry)
-    for (const Assignment& a : config.retry_overrides) doc.set(a.text, a.origin);
+  apply_attempt(config, attempt, doc);
   out.config = hallsim::read_config(doc.root());
   out.toml = doc.to_toml();
   return out;

@@ -97,4 +97,11 @@ DataConfig read_data_config(const config::Document& doc);
 DataConfig load_data_config(const std::filesystem::path& file,
                             const std::vector<std::string>& overrides = {});
 
+// The hallsim config every simulation starts from: the base config with the fixed overrides.
+config::Document simulation_document(const DataConfig& config);
+
+// For Attempt::retry, writes retry_overrides into a simulation's config; called last, so that
+// the retry's numerics win. Nothing for the first attempt.
+void apply_attempt(const DataConfig& config, Attempt attempt, config::Document& doc);
+
 }  // namespace hd::datagen
