@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "hd/common/error.hpp"
 #include "hd/hallsim/constants.hpp"
@@ -75,6 +76,42 @@ TEST(HallsimWallLoss, LossRateSlopeMatchesACentredDifference) {
       EXPECT_NEAR(r.energy_loss_rate_log_slope_hz, expected, 1e-6 * std::abs(expected) + 1e-9)
           << "model " << model.index() << ", Te " << te;
       EXPECT_GT(r.energy_loss_rate_log_slope_hz, 0.0);
+    }
+  }
+}
+
+// The node-array form (the one the solver calls, vectorized) gives every node what the
+// single-node form gives: channel, transition and plume nodes, below and above the SEE cap.
+// (Its logarithm may come from a vector library: agreement to round-off, not bit for bit.)
+TEST(HallsimWallLoss, NodeArraysGiveTheSingleNodeRates) {
+  const std::vector<double> z{0.01, 0.024, 0.025, 0.026, 0.04};
+  const std::vector<double> te{10.0, 40.0, 25.0, 5.0, 3.0};
+  WallSheath sheath;
+  sheath.plume_loss_scale = 0.5;
+  ConstantSheathPotential landmark;
+  landmark.alpha_outside = 0.2;
+  for (const WallLoss& model : {WallLoss{sheath}, WallLoss{landmark}, WallLoss{NoWallLosses{}}}) {
+    std::vector<double> ne, moment, mass;
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      const WallPlasma p = xenon_plasma(z[i]);
+      ne.push_back(p.ne_m3 * (1.0 + 0.1 * static_cast<double>(i)));
+      moment.push_back(p.ion_wall_flux_moment);
+      mass.push_back(p.mean_ion_mass_kg);
+    }
+    std::vector<double> loss(z.size(), -1.0), momentum(z.size(), -1.0), slope(z.size(), -1.0);
+    const WallPlasma reference = xenon_plasma(0.0);
+    wall_rates(model, {z, te, ne, moment, mass, reference.channel_length_m, reference.channel_width_m},
+               {loss, momentum, slope});
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      WallPlasma p = xenon_plasma(z[i]);
+      p.te_ev = te[i];
+      p.ne_m3 = ne[i];
+      const WallRates r = wall_rates(model, p);
+      const auto near = [](double expected) { return 1e-13 * std::abs(expected); };
+      EXPECT_NEAR(loss[i], r.energy_loss_rate_hz, near(r.energy_loss_rate_hz)) << "node " << i;
+      EXPECT_NEAR(momentum[i], r.momentum_frequency_hz, near(r.momentum_frequency_hz)) << "node " << i;
+      EXPECT_NEAR(slope[i], r.energy_loss_rate_log_slope_hz, near(r.energy_loss_rate_log_slope_hz))
+          << "node " << i;
     }
   }
 }

@@ -36,6 +36,21 @@ RateModel read_rate_model(const hd::config::Table& table, std::string_view key, 
   return rate_models.read(table, key, fallback);
 }
 
+namespace {
+
+// Out of line on purpose: inlined into lookup_rates(), the table pointer (loaded from the
+// vector) loses its __restrict and the loop stays scalar.
+[[gnu::noinline]] void lookup(std::size_t n, const double* __restrict table,
+                              const double* __restrict energy_ev, double* __restrict k) {
+  for (std::size_t i = 0; i < n; ++i) k[i] = RateTable::interpolate(table, energy_ev[i]);
+}
+
+}  // namespace
+
+void lookup_rates(const RateTable& rate, std::size_t n, const double* energy_ev, double* k) {
+  lookup(n, rate.k.data(), energy_ev, k);
+}
+
 RateTable constant_rate_table(double k) {
   RateTable t;
   t.k.assign(RateTable::num_bins, k);

@@ -11,6 +11,8 @@
 #include "hd/hallsim/constants.hpp"
 #include "hd/hallsim/physics/transition.hpp"
 
+#include "numerics/vector_math.hpp"
+
 namespace hd::hallsim {
 
 const std::vector<WallMaterial>& wall_materials() {
@@ -107,10 +109,36 @@ WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma) {
   return std::visit(Rates{plasma}, model);
 }
 
-void wall_rates(const WallLoss& model, std::span<const WallPlasma> plasma, std::span<WallRates> rates) {
+namespace {
+
+// The node loop of wall_rates() with every array a distinct __restrict parameter: the
+// compiler then knows the stores touch neither the inputs nor the model, and vectorizes.
+template <class Model>
+void rates_at_nodes(const Model& model, std::size_t n, const double* __restrict z_m,
+                    const double* __restrict te_ev, const double* __restrict ne_m3,
+                    const double* __restrict ion_wall_flux_moment, const double* __restrict mean_ion_mass_kg,
+                    double channel_length_m, double channel_width_m, double* __restrict energy_loss_rate_hz,
+                    double* __restrict momentum_frequency_hz,
+                    double* __restrict energy_loss_rate_log_slope_hz) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const WallPlasma p{z_m[i],   channel_length_m,        channel_width_m,    te_ev[i],
+                       ne_m3[i], ion_wall_flux_moment[i], mean_ion_mass_kg[i]};
+    const WallRates r = Rates{p}(model);
+    energy_loss_rate_hz[i] = r.energy_loss_rate_hz;
+    momentum_frequency_hz[i] = r.momentum_frequency_hz;
+    energy_loss_rate_log_slope_hz[i] = r.energy_loss_rate_log_slope_hz;
+  }
+}
+
+}  // namespace
+
+void wall_rates(const WallLoss& model, const WallPlasmaNodes& plasma, const WallRateNodes& rates) {
   std::visit(
       [&](const auto& m) {
-        for (std::size_t i = 0; i < rates.size(); ++i) rates[i] = Rates{plasma[i]}(m);
+        rates_at_nodes(m, plasma.z_m.size(), plasma.z_m.data(), plasma.te_ev.data(), plasma.ne_m3.data(),
+                       plasma.ion_wall_flux_moment.data(), plasma.mean_ion_mass_kg.data(),
+                       plasma.channel_length_m, plasma.channel_width_m, rates.energy_loss_rate_hz.data(),
+                       rates.momentum_frequency_hz.data(), rates.energy_loss_rate_log_slope_hz.data());
       },
       model);
 }

@@ -10,6 +10,8 @@
 #include "hd/hallsim/physics/wall_loss.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
 
+#include "numerics/vector_math.hpp"
+
 namespace hd::hallsim {
 namespace {
 
@@ -21,10 +23,13 @@ constexpr double inv_e_squared = 1.0 / (e * e);
 constexpr double electron_density_floor_m3 = 1.0;
 
 // Coulomb logarithm (NRL): 23 - ln(sqrt(ne_cc) Z / Te^1.5) for Te < 10 Z^2, else
-// 24 - ln(sqrt(ne_cc) / Te).
+// 24 - ln(sqrt(ne_cc) / Te). One logarithm of the selected argument, so that a node loop
+// if-converts and vectorizes.
 double coulomb_logarithm(double ne_m3, double te_ev, double z) {
-  if (te_ev < 10.0 * z * z) return 23.0 - 0.5 * std::log(1e-6 * ne_m3 * z * z / (te_ev * te_ev * te_ev));
-  return 24.0 - 0.5 * std::log(1e-6 * ne_m3 / (te_ev * te_ev));
+  const bool cold = te_ev < 10.0 * z * z;
+  const double argument =
+      cold ? 1e-6 * ne_m3 * z * z / (te_ev * te_ev * te_ev) : 1e-6 * ne_m3 / (te_ev * te_ev);
+  return (cold ? 23.0 : 24.0) - 0.5 * std::log(argument);
 }
 
 std::vector<double> zeros(std::size_t n) {
@@ -79,19 +84,111 @@ void add_mass_and_wall_moments(std::size_t size, double mass_kg, double coeffici
   }
 }
 
-// sum_i w_i f(i) in eight partial sums: a single chain of dependent additions would make
-// the integral latency-bound, and eight lanes are one AVX-512 register.
+// sum += a b (distinct arrays: __restrict lets the loop vectorize)
+void add_products(std::size_t n, const double* __restrict a, const double* __restrict b,
+                  double* __restrict sum) {
+  for (std::size_t i = 0; i < n; ++i) sum[i] += a[i] * b[i];
+}
+
+// From the ion sums at every node: the number-averaged ion velocity sum n_Z u_Z / sum n_Z,
+// the mean ion mass sum m_Z n_Z / sum n_Z (`mass_kg` where there are no ions) and
+// Z_eff = ne / sum n_Z.
+void ion_means(std::size_t n, double mass_kg, const double* __restrict ions,
+               const double* __restrict ion_flux, const double* __restrict ion_mass_density,
+               const double* __restrict ne, double* __restrict ion_velocity, double* __restrict ion_mass,
+               double* __restrict z_eff) {
+  for (std::size_t i = 0; i < n; ++i) {
+    ion_velocity[i] = ions[i] > 0.0 ? ion_flux[i] / ions[i] : 0.0;
+    ion_mass[i] = ions[i] > 0.0 ? ion_mass_density[i] / ions[i] : mass_kg;
+    z_eff[i] = ions[i] > 0.0 ? ne[i] / ions[i] : 1.0;
+  }
+}
+
+// nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
+void coulomb_frequency(std::size_t n, const double* __restrict ne, const double* __restrict te,
+                       const double* __restrict z_eff, double* __restrict nu_ei) {
+  for (std::size_t i = 0; i < n; ++i) {
+    nu_ei[i] = 2.9e-12 * z_eff[i] * z_eff[i] * ne[i] * coulomb_logarithm(ne[i], te[i], z_eff[i]) /
+               (te[i] * std::sqrt(te[i]));
+  }
+}
+
+// nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK:
+// inelastic_weight 1, else 0); mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 +
+// omega_ce^2), Omega = omega_ce / nu_e; and eta ne = 1 / (e mu) = (m_e/e^2) (nu_e^2 + omega_ce^2) / nu_e.
+void electron_mobility(std::size_t n, double inelastic_weight, const double* __restrict nu_en,
+                       const double* __restrict nu_ei, const double* __restrict nu_inelastic,
+                       const double* __restrict nu_an, const double* __restrict nu_wall,
+                       const double* __restrict omega_ce, double* __restrict nu_e,
+                       double* __restrict mobility, double* __restrict resistivity_times_density) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double nu = nu_en[i] + nu_ei[i] + inelastic_weight * nu_inelastic[i] + nu_an[i] + nu_wall[i];
+    nu_e[i] = nu;
+    const double nu_squared_sum = nu * nu + omega_ce[i] * omega_ce[i];
+    mobility[i] = (e / me) * nu / nu_squared_sum;
+    resistivity_times_density[i] = (me * inv_e_squared) * nu_squared_sum / nu;
+  }
+}
+
+// out += scale a b c (distinct arrays)
+void add_scaled_triple_products(std::size_t n, double scale, const double* __restrict a,
+                                const double* __restrict b, const double* __restrict c,
+                                double* __restrict out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] += a[i] * b[i] * c[i] * scale;
+}
+
+// out += ne n_n k_ex (E_ex - K): an excitation event costs its threshold less the drift energy.
+void add_excitation_loss(std::size_t n, double energy_ev, const double* __restrict ne,
+                         const double* __restrict nn, const double* __restrict k,
+                         const double* __restrict drift_energy_ev, double* __restrict out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] += ne[i] * nn[i] * k[i] * (energy_ev - drift_energy_ev[i]);
+}
+
+// The explicit source Q and the loss rate L (s^-1) of the energy equation
+// d n_eps/dt + ... = Q - L n_eps at every node.
+void energy_sources(std::size_t n, bool landmark, bool plume, const double* __restrict ne,
+                    const double* __restrict inv_ne, const double* __restrict te,
+                    const double* __restrict n_eps, const double* __restrict ue,
+                    const double* __restrict field, const double* __restrict grad_pe,
+                    const double* __restrict nu_e, const double* __restrict omega_ce,
+                    const double* __restrict inelastic, const double* __restrict wall_rate,
+                    const double* __restrict wall_log_slope, const double* __restrict dlna_dz,
+                    double* __restrict source, double* __restrict loss_rate) {
+  for (std::size_t i = 0; i < n; ++i) {
+    // LANDMARK: Q_ohm = ne ue dphi/dz = -ne ue E; otherwise Q_ohm = ne m_e (1 + Omega^2) ue^2 nu_e / e + ue
+    // dpe/dz
+    const double hall = omega_ce[i] / nu_e[i];
+    double q = landmark
+                   ? -ne[i] * ue[i] * field[i]
+                   : ne[i] * me * (1.0 + hall * hall) * ue[i] * ue[i] * nu_e[i] * inv_e + ue[i] * grad_pe[i];
+    // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
+    double loss = wall_rate[i] + inelastic[i] * inv_ne[i] / (1.5 * te[i]);
+    // The wall loss R(Te) n_eps linearized in Te around this step's Te0 (Te = n_eps / (1.5 ne)):
+    //   R(Te) n_eps ~ (R0 + g) n_eps - g n_eps0,  g = dR/dln Te
+    // A rate frozen at Te0 lags by a step where R grows steeply with Te (near the SEE cap), and
+    // the energy flips between two values every step; a falling R needs no linearization.
+    const double g = landmark ? 0.0 : wall_log_slope[i];
+    loss += g > 0.0 ? g : 0.0;
+    q += g > 0.0 ? g * n_eps[i] : 0.0;
+    if (plume) {
+      // -(5/3) n_eps ue dlnA/dz: implicit where it is a loss, explicit where it heats
+      const double rate = 5.0 / 3.0 * ue[i] * dlna_dz[i];
+      loss += rate >= 0.0 ? rate : 0.0;
+      q -= rate < 0.0 ? rate * n_eps[i] : 0.0;
+    }
+    source[i] = q;
+    loss_rate[i] = loss;
+  }
+}
+
+// sum_i w_i f(i), with partial sums in the vector lanes (omp simd: the order of the additions
+// is free): a single chain of dependent additions would make the integral latency-bound.
 template <class F>
 double weighted_sum(const std::vector<double>& w, F f) {
-  constexpr std::size_t lanes = 8;
-  double s[lanes] = {};
-  const std::size_t n = w.size();
-  std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    for (std::size_t k = 0; k < lanes; ++k) s[k] += w[i + k] * f(i + k);
-  }
-  for (; i < n; ++i) s[0] += w[i] * f(i);
-  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  double s = 0.0;
+#pragma omp simd reduction(+ : s)
+  for (std::size_t i = 0; i < w.size(); ++i) s += w[i] * f(i);
+  return s;
 }
 
 }  // namespace
@@ -132,10 +229,15 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &resistivity_ohm_m_,
                   &resistivity_times_density_,
                   &lookup_energy_ev_,
+                  &thermal_energy_ev_,
+                  &rate_coefficient_m3_s_,
+                  &inelastic_loss_ev_m3_s_,
                   &z_eff_,
                   &previous_energy_density_,
                   &ion_density_m3_,
                   &ion_mass_density_,
+                  &wall_energy_loss_rate_hz_,
+                  &wall_loss_log_slope_hz_,
                   &wall_flux_moment_,
                   &ion_flux_m2_s_,
                   &neutral_density_m3_,
@@ -143,22 +245,16 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
                   &inverse_density_}) {
     *v = zeros(m);
   }
-  ionization_frequency_hz.assign(chemistry.ionization.size(), zeros(m));
-  ionization_coefficient_m3_s_.assign(chemistry.ionization.size(), zeros(m));
+  ionization_coefficient_m3_s.assign(chemistry.ionization.size(), zeros(m));
   node_density_m3_.assign(chemistry.fluids.size(), zeros(m));
   node_flux_m2_s_.assign(chemistry.fluids.size(), zeros(m));
   const double l_ch = config.geometry.channel_length_m;
-  wall_plasma_.resize(m);
-  wall_rates_.resize(m);
   for (const Fluid& f : chemistry.fluids) {
     wall_flux_coefficient_.push_back(f.charge > 0 ? std::pow(f.charge, 1.5) / std::sqrt(f.mass_kg) : 0.0);
   }
   const AnomalousContext anomalous_context{l_ch, config.background_gas.pressure_pa};
   for (std::size_t i = 0; i < m; ++i) {
     const double z = grid.z_node_m[i];
-    wall_plasma_[i].z_m = z;
-    wall_plasma_[i].channel_length_m = l_ch;
-    wall_plasma_[i].channel_width_m = config.geometry.outer_radius_m - config.geometry.inner_radius_m;
     magnetic_field_t[i] =
         hallsim::magnetic_field_t(config.magnetic_field, z, config.geometry, config.magnetic_field_scale);
     // omega_ce = e B / m_e
@@ -251,12 +347,6 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
     inv_ne[i] = 1.0 / ne[i];
     eta[i] = eta_ne[i] * inv_ne[i];
   }
-  // Heavy-species source frequencies k(eps) ne.
-  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
-    const double* k = ionization_coefficient_m3_s_[r].data();
-    double* frequency = ionization_frequency_hz[r].data();
-    for (std::size_t i = 0; i < m; ++i) frequency[i] = k[i] * ne[i];
-  }
 }
 
 void ElectronFields::compute_species_densities(const HeavySpecies& heavy) {
@@ -273,29 +363,33 @@ void ElectronFields::update_collisions() {
   // included) vectorizes. Inelastic rate lookups take eps = 1.5 Te + K (K from the last
   // field solve; zero in LANDMARK).
   double* eps = lookup_energy_ev_.data();
-  for (std::size_t i = 0; i < m; ++i) eps[i] = 1.5 * te_ev[i] + drift_energy_ev[i];
+  double* thermal_eps = thermal_energy_ev_.data();
+  for (std::size_t i = 0; i < m; ++i) {
+    thermal_eps[i] = 1.5 * te_ev[i];
+    eps[i] = thermal_eps[i] + drift_energy_ev[i];
+  }
+  double* k = rate_coefficient_m3_s_.data();
   // nu_en = sum n_n k_en(1.5 Te): the elastic rate without the drift energy, as the reference
   // code (docs/physics.md section 12, item 10, has the measurement that decided it)
   std::fill(nu_en_hz.begin(), nu_en_hz.end(), 0.0);
   for (const auto& el : chemistry_.elastic) {
-    const double* nn = node_density_m3_[static_cast<std::size_t>(el.neutral)].data();
-    for (std::size_t i = 0; i < m; ++i) nu_en_hz[i] += nn[i] * el.rate(1.5 * te_ev[i]);
+    lookup_rates(el.rate, m, thermal_eps, k);
+    add_products(m, node_density_m3_[static_cast<std::size_t>(el.neutral)].data(), k, nu_en_hz.data());
   }
   // Ionization: n_dot = k(eps) ne n_reactant; nu_iz = sum n_dot / ne = sum k n_reactant.
   std::fill(nu_inelastic_hz.begin(), nu_inelastic_hz.end(), 0.0);
   for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
     const auto& iz = chemistry_.ionization[r];
-    const double* reactant = node_density_m3_[static_cast<std::size_t>(iz.reactant)].data();
-    double* k = ionization_coefficient_m3_s_[r].data();
-    for (std::size_t i = 0; i < m; ++i) {
-      k[i] = iz.rate(eps[i]);
-      nu_inelastic_hz[i] += k[i] * reactant[i];
-    }
+    double* k_iz = ionization_coefficient_m3_s[r].data();
+    lookup_rates(iz.rate, m, eps, k_iz);
+    add_products(m, k_iz, node_density_m3_[static_cast<std::size_t>(iz.reactant)].data(),
+                 nu_inelastic_hz.data());
   }
   for (std::size_t i = 0; i < m; ++i) ionization_rate_m3_s[i] = nu_inelastic_hz[i] * ne_m3[i];
   for (const auto& ex : chemistry_.excitation) {
-    const double* nn = node_density_m3_[static_cast<std::size_t>(ex.reactant)].data();
-    for (std::size_t i = 0; i < m; ++i) nu_inelastic_hz[i] += ex.rate(eps[i]) * nn[i];
+    lookup_rates(ex.rate, m, eps, k);
+    add_products(m, k, node_density_m3_[static_cast<std::size_t>(ex.reactant)].data(),
+                 nu_inelastic_hz.data());
   }
   // The wall models' inputs, and Z_eff for the Coulomb collisions. sum n_Z and sum n_Z u_Z
   // are those of the last update_fields(); sum m_Z n_Z and the wall flux moment one pass per
@@ -306,41 +400,19 @@ void ElectronFields::update_collisions() {
     add_mass_and_wall_moments(m, fluids[f].mass_kg, wall_flux_coefficient_[f], node_density_m3_[f].data(),
                               ion_mass_density_.data(), wall_flux_moment_.data());
   }
-  for (std::size_t i = 0; i < m; ++i) {
-    const double ions = ion_density_m3_[i], ion_mass = ion_mass_density_[i];
-    const double wall_flux_moment = wall_flux_moment_[i];
-    ion_velocity_m_s[i] = ions > 0.0 ? ion_flux_m2_s_[i] / ions : 0.0;
-    ion_mass_kg[i] = ions > 0.0 ? ion_mass / ions : fluids[num_neutrals].mass_kg;
-    const double ne = ne_m3[i];
-    const double te = te_ev[i];
-    WallPlasma& wall = wall_plasma_[i];
-    wall.te_ev = te;
-    wall.ne_m3 = ne;
-    wall.ion_wall_flux_moment = wall_flux_moment;
-    wall.mean_ion_mass_kg = ion_mass_kg[i];
-    // Z_eff = ne / sum n_Z
-    const double z_eff = ions > 0.0 ? ne / ions : 1.0;
-    z_eff_[i] = z_eff;
-    if (config_.electron_ion_collisions) {
-      // nu_ei = 2.9e-12 Z^2 ne lnLambda / Te^1.5
-      nu_ei_hz[i] = 2.9e-12 * z_eff * z_eff * ne * coulomb_logarithm(ne, te, z_eff) / (te * std::sqrt(te));
-    }
-  }
+  ion_means(m, fluids[num_neutrals].mass_kg, ion_density_m3_.data(), ion_flux_m2_s_.data(),
+            ion_mass_density_.data(), ne_m3.data(), ion_velocity_m_s.data(), ion_mass_kg.data(),
+            z_eff_.data());
+  if (config_.electron_ion_collisions)
+    coulomb_frequency(m, ne_m3.data(), te_ev.data(), z_eff_.data(), nu_ei_hz.data());
   // The wall model over all nodes at once; nu_e needs its momentum frequency.
-  wall_rates(config_.wall_loss, wall_plasma_, wall_rates_);
-  for (std::size_t i = 0; i < m; ++i) {
-    nu_wall_hz[i] = wall_rates_[i].momentum_frequency_hz;
-    // nu_e = nu_c + nu_an + nu_ew_mom, nu_c = nu_en + nu_ei (+ nu_iz + nu_ex outside LANDMARK)
-    const double nu_c = nu_en_hz[i] + nu_ei_hz[i] + (landmark ? 0.0 : nu_inelastic_hz[i]);
-    const double nu_e = nu_c + nu_an_hz[i] + nu_wall_hz[i];
-    nu_e_hz[i] = nu_e;
-    // mu = e / (m_e nu_e (1 + Omega^2)) = (e/m_e) nu_e / (nu_e^2 + omega_ce^2), Omega = omega_ce / nu_e;
-    // eta ne = 1 / (e mu) = (m_e/e^2) (nu_e^2 + omega_ce^2) / nu_e
-    const double omega = cyclotron_frequency_hz[i];
-    const double nu_squared_sum = nu_e * nu_e + omega * omega;
-    mobility_m2_v_s[i] = (e / me) * nu_e / nu_squared_sum;
-    resistivity_times_density_[i] = (me * inv_e_squared) * nu_squared_sum / nu_e;
-  }
+  wall_rates(config_.wall_loss,
+             {grid_.z_node_m, te_ev, ne_m3, wall_flux_moment_, ion_mass_kg, config_.geometry.channel_length_m,
+              config_.geometry.outer_radius_m - config_.geometry.inner_radius_m},
+             {wall_energy_loss_rate_hz_, nu_wall_hz, wall_loss_log_slope_hz_});
+  electron_mobility(m, landmark ? 0.0 : 1.0, nu_en_hz.data(), nu_ei_hz.data(), nu_inelastic_hz.data(),
+                    nu_an_hz.data(), nu_wall_hz.data(), cyclotron_frequency_hz.data(), nu_e_hz.data(),
+                    mobility_m2_v_s.data(), resistivity_times_density_.data());
 }
 
 void ElectronFields::solve_ohms_law() {
@@ -417,63 +489,44 @@ double ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   compute_species_densities(heavy);
   // K of the fields the step starts from; the rate lookups of update_collisions() use it too.
   compute_drift_energy();
-  const bool lumped = !chemistry_.lumped_losses.empty();
   thermal_conductivity(config_.conductivity, {mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, z_eff_},
                        energy_.kappa);
+  // Inelastic loss per unit volume (eV m^-3 s^-1), one pass per reaction: sum n_dot_iz E_iz +
+  // n_dot_ex (E_ex - K), or the LANDMARK lumped ne n_n k_loss(eps).
+  double* thermal_eps = thermal_energy_ev_.data();
+  double* eps = lookup_energy_ev_.data();
   for (std::size_t i = 0; i < m; ++i) {
-    const double ne = ne_m3[i];
-    const double eps = 1.5 * te_ev[i];
-    const double lookup_eps = eps + drift_energy_ev[i];
-    energy_.inv_ne_m3[i] = inverse_density_[i];
-    energy_.ue_m_s[i] = ue_m_s[i];
-    if (config_.landmark) {
-      // Q_ohm = ne ue dphi/dz = -ne ue E
-      energy_.source[i] = -ne * ue_m_s[i] * electric_field_v_m[i];
-    } else {
-      // Q_ohm = ne m_e (1 + Omega^2) ue^2 nu_e / e + ue dpe/dz
-      const double hall = cyclotron_frequency_hz[i] / nu_e_hz[i];
-      energy_.source[i] = ne * me * (1.0 + hall * hall) * ue_m_s[i] * ue_m_s[i] * nu_e_hz[i] * inv_e +
-                          ue_m_s[i] * grad_pe_ev_m4[i];
+    thermal_eps[i] = 1.5 * te_ev[i];
+    eps[i] = thermal_eps[i] + drift_energy_ev[i];
+  }
+  double* inelastic = inelastic_loss_ev_m3_s_.data();
+  double* k = rate_coefficient_m3_s_.data();
+  std::fill(inelastic_loss_ev_m3_s_.begin(), inelastic_loss_ev_m3_s_.end(), 0.0);
+  if (!chemistry_.lumped_losses.empty()) {
+    for (const auto& l : chemistry_.lumped_losses) {
+      lookup_rates(l.loss, m, thermal_eps, k);
+      add_scaled_triple_products(m, 1.0, ne_m3.data(), node_density_m3_[l.reactant].data(), k, inelastic);
     }
-    // Inelastic loss per unit volume (eV m^-3 s^-1): sum n_dot_iz E_iz + n_dot_ex (E_ex - K), or
-    // the LANDMARK lumped ne n_n k_loss(eps).
-    double inelastic = 0.0;
-    if (lumped) {
-      for (const auto& l : chemistry_.lumped_losses)
-        inelastic += ne * node_density_m3_[l.reactant][i] * l.loss(eps);
-    } else {
-      for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
-        const auto& iz = chemistry_.ionization[r];
-        inelastic += ionization_frequency_hz[r][i] *
-                     node_density_m3_[static_cast<std::size_t>(iz.reactant)][i] * iz.energy_ev;
-      }
-    }
-    // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
-    for (const auto& ex : chemistry_.excitation) {
-      inelastic +=
-          ne * node_density_m3_[ex.reactant][i] * ex.rate(lookup_eps) * (ex.energy_ev - drift_energy_ev[i]);
-    }
-    // Losses as a rate on n_eps: ne W / n_eps = W / eps, inelastic / n_eps = inelastic / (ne eps).
-    energy_.loss_rate_hz[i] = wall_rates_[i].energy_loss_rate_hz + inelastic * inverse_density_[i] / eps;
-    // The wall loss R(Te) n_eps linearized in Te around this step's Te0 (Te = n_eps / (1.5 ne)):
-    //   R(Te) n_eps ~ (R0 + g) n_eps - g n_eps0,  g = dR/dln Te
-    // A rate frozen at Te0 lags by a step where R grows steeply with Te (near the SEE cap), and
-    // the energy flips between two values every step; a falling R needs no linearization.
-    const double g = config_.landmark ? 0.0 : wall_rates_[i].energy_loss_rate_log_slope_hz;
-    if (g > 0.0) {
-      energy_.loss_rate_hz[i] += g;
-      energy_.source[i] += g * energy_density_ev_m3[i];
-    }
-    if (config_.solve_plume) {
-      // -(5/3) n_eps ue dlnA/dz: implicit where it is a loss, explicit where it heats
-      const double rate = 5.0 / 3.0 * ue_m_s[i] * area_.dlnA_dz_m[i];
-      if (rate >= 0.0) {
-        energy_.loss_rate_hz[i] += rate;
-      } else {
-        energy_.source[i] -= rate * energy_density_ev_m3[i];
-      }
+  } else {
+    for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
+      const auto& iz = chemistry_.ionization[r];
+      add_scaled_triple_products(m, iz.energy_ev, ionization_coefficient_m3_s[r].data(), ne_m3.data(),
+                                 node_density_m3_[static_cast<std::size_t>(iz.reactant)].data(), inelastic);
     }
   }
+  // Excitation loses E_ex - K per event: the drift energy K goes into it (section 12 item 7).
+  for (const auto& ex : chemistry_.excitation) {
+    lookup_rates(ex.rate, m, eps, k);
+    add_excitation_loss(m, ex.energy_ev, ne_m3.data(), node_density_m3_[ex.reactant].data(), k,
+                        drift_energy_ev.data(), inelastic);
+  }
+  std::copy(inverse_density_.begin(), inverse_density_.end(), energy_.inv_ne_m3.begin());
+  std::copy(ue_m_s.begin(), ue_m_s.end(), energy_.ue_m_s.begin());
+  energy_sources(m, config_.landmark, config_.solve_plume, ne_m3.data(), inverse_density_.data(),
+                 te_ev.data(), energy_density_ev_m3.data(), ue_m_s.data(), electric_field_v_m.data(),
+                 grad_pe_ev_m4.data(), nu_e_hz.data(), cyclotron_frequency_hz.data(), inelastic,
+                 wall_energy_loss_rate_hz_.data(), wall_loss_log_slope_hz_.data(), area_.dlnA_dz_m.data(),
+                 energy_.source.data(), energy_.loss_rate_hz.data());
   EnergyBoundary bc;
   // Dirichlet anode, or with the sheath whenever electrons flow away from the anode (ue > 0).
   bc.anode_dirichlet = config_.anode_boundary == AnodeBoundary::dirichlet || ue_m_s[0] > 0.0;

@@ -30,6 +30,26 @@ void transfer(std::size_t n, const double* __restrict k, const double* __restric
   }
 }
 
+// Ionization at the rate k(eps) ne rho_src: the mass moves from the reactant to the product
+// and, with `carry_momentum`, the reactant's momentum k ne (rho u)_src with it (out of the
+// reactant when it is an ion: neutrals have no momentum equation). One pass per reaction.
+template <bool carry_momentum, bool ion_reactant>
+void ionize(std::size_t n, const double* __restrict k, const double* __restrict ne,
+            const double* __restrict rho, const double* __restrict rho_u, double* __restrict drho_src,
+            double* __restrict drho_dst, double* __restrict dmom_src, double* __restrict dmom_dst) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    const double frequency = k[i] * ne[i];
+    const double mass = frequency * rho[i];
+    drho_src[i - 1] -= mass;
+    drho_dst[i - 1] += mass;
+    if constexpr (carry_momentum) {
+      const double momentum = frequency * rho_u[i];
+      dmom_dst[i - 1] += momentum;
+      if constexpr (ion_reactant) dmom_src[i - 1] -= momentum;
+    }
+  }
+}
+
 // d(y)/dt += scale k x
 void add_rate(std::size_t n, double scale, const double* __restrict k, const double* __restrict x,
               double* __restrict dy) {
@@ -45,20 +65,15 @@ void area_sources(std::size_t n, const double* __restrict dlna, const double* __
   }
 }
 
-// max(0, max_i f(i)) over i = 1..n in eight partial maxima: one chain of dependent maxima
-// would be latency-bound, and the compiler does not vectorize a floating-point max
-// reduction by itself. The maximum is exact, so the result does not depend on the order (a
-// NaN f(i) is skipped, as by a single chain).
+// max(0, max_i f(i)) over i = 1..n. The compiler vectorizes a floating-point max reduction
+// only when told the order does not matter (omp simd, -fopenmp-simd): the maximum is exact,
+// so the result does not depend on the order.
 template <class F>
 double max_over_cells(std::size_t n, F f) {
-  constexpr std::size_t lanes = 8;
-  double m[lanes] = {};
-  std::size_t i = 1;
-  for (; i + lanes <= n + 1; i += lanes) {
-    for (std::size_t k = 0; k < lanes; ++k) m[k] = std::max(m[k], f(i + k));
-  }
-  for (; i <= n; ++i) m[0] = std::max(m[0], f(i));
-  return std::max({m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]});
+  double m = 0.0;
+#pragma omp simd reduction(max : m)
+  for (std::size_t i = 1; i <= n; ++i) m = std::max(m, f(i));
+  return m;
 }
 
 }  // namespace
@@ -252,16 +267,20 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
   const bool carry_momentum = !config_.landmark;
   for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
     const auto& iz = chemistry_.ionization[r];
-    const auto& k_ne = electrons.ionization_frequency_hz[r];
     const std::size_t src = static_cast<std::size_t>(iz.reactant), dst = static_cast<std::size_t>(iz.product);
-    const bool ion_reactant = fluids_[src].charge > 0;
-    const auto& rho_src = rho_[src];
-    const auto& rho_u_src = rho_u_[src];
-    transfer(n_, k_ne.data(), rho_src.data(), ydot + offset_rho(src), ydot + offset_rho(dst));
-    if (!carry_momentum) continue;
-    // the reactant's velocity times the transferred mass: k ne (rho u)_reactant
-    add_rate(n_, 1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(dst));
-    if (ion_reactant) add_rate(n_, -1.0, k_ne.data(), rho_u_src.data(), ydot + offset_rho_u(src));
+    const double* k = electrons.ionization_coefficient_m3_s[r].data();
+    const double* ne = electrons.ne_m3.data();
+    double* drho_src = ydot + offset_rho(src);
+    double* drho_dst = ydot + offset_rho(dst);
+    if (!carry_momentum) {
+      ionize<false, false>(n_, k, ne, rho_[src].data(), nullptr, drho_src, drho_dst, nullptr, nullptr);
+    } else if (fluids_[src].charge > 0) {
+      ionize<true, true>(n_, k, ne, rho_[src].data(), rho_u_[src].data(), drho_src, drho_dst,
+                         ydot + offset_rho_u(src), ydot + offset_rho_u(dst));
+    } else {
+      ionize<true, false>(n_, k, ne, rho_[src].data(), rho_u_[src].data(), drho_src, drho_dst, nullptr,
+                          ydot + offset_rho_u(dst));
+    }
   }
   if (config_.solve_plume) {
     // Plume expansion, ions only: the neutral equation has no area term (section 6.8).
@@ -297,15 +316,26 @@ void HeavySpecies::update_ion_wall_frequencies(const ElectronFields& electrons) 
 
 bool HeavySpecies::apply_floors(double* y) const {
   // The sum of every entry is NaN or infinite exactly when one entry is; it is taken before
-  // flooring, which would otherwise hide a NaN density behind the floor value.
+  // flooring, which would otherwise hide a NaN density behind the floor value. Floored cells
+  // are rare: the sum and a count of them take one branch-free pass that vectorizes, and
+  // only a fluid with such cells takes the second.
   double sum = 0.0;
   for (std::size_t f = 0; f < fluids_.size(); ++f) {
     const double floor = fluids_[f].mass_kg * density_floor_m3;
     double* r = y + offset_rho(f);
     double* ru = fluids_[f].charge > 0 ? y + offset_rho_u(f) : nullptr;
+    std::size_t below = 0;
+#pragma omp simd reduction(+ : sum, below)
     for (std::size_t i = 0; i < n_; ++i) {
       sum += r[i];
-      if (ru != nullptr) sum += ru[i];
+      below += !(r[i] >= floor);
+    }
+    if (ru != nullptr) {
+#pragma omp simd reduction(+ : sum)
+      for (std::size_t i = 0; i < n_; ++i) sum += ru[i];
+    }
+    if (below == 0) continue;
+    for (std::size_t i = 0; i < n_; ++i) {
       if (r[i] >= floor) continue;
       if (ru != nullptr) ru[i] = r[i] > 0.0 ? floor * ru[i] / r[i] : 0.0;
       r[i] = floor;
@@ -346,12 +376,13 @@ StabilityLimits HeavySpecies::stability_limits(double cfl, const ElectronFields&
   // dt_iz = min rho / rho_dot_iz over the products of ionization
   for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
     const auto& iz = chemistry_.ionization[r];
-    const double* k_ne = electrons.ionization_frequency_hz[r].data();
+    const double* k = electrons.ionization_coefficient_m3_s[r].data();
+    const double* ne = electrons.ne_m3.data();
     const double* reactant = rho_[static_cast<std::size_t>(iz.reactant)].data();
     const double* product = rho_[static_cast<std::size_t>(iz.product)].data();
-    max_ionization_rate = std::max(max_ionization_rate, max_over_cells(n_, [&](std::size_t i) {
-                                     return k_ne[i] * reactant[i] / product[i];
-                                   }));
+    max_ionization_rate =
+        std::max(max_ionization_rate,
+                 max_over_cells(n_, [&](std::size_t i) { return k[i] * ne[i] * reactant[i] / product[i]; }));
   }
   constexpr double inf = std::numeric_limits<double>::infinity();
   StabilityLimits lim;

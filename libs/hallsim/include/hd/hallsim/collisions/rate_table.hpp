@@ -26,15 +26,22 @@ struct RateTable {
   static constexpr int num_bins = 256;  // eps = 0, 1, ..., 255 eV
   std::vector<double> k;                // m^3/s (or eV m^3/s for energy-loss tables)
 
-  double operator()(double energy_ev) const {
+  double operator()(double energy_ev) const { return interpolate(k.data(), energy_ev); }
+
+  // k(eps) from the table values k_table.
+  static double interpolate(const double* k_table, double energy_ev) {
     // Clamped without branches, so that loops of lookups vectorize; NaN fails the first
     // comparison and lands on eps = 0 (a NaN index would read anywhere).
     const double e = energy_ev > 0.0 ? std::min(energy_ev, double{num_bins - 1}) : 0.0;
     const int i = std::min(static_cast<int>(e), num_bins - 2);
     const double w = e - i;
-    return (1.0 - w) * k[i] + w * k[i + 1];
+    return (1.0 - w) * k_table[i] + w * k_table[i + 1];
   }
 };
+
+// rate(energy_ev[i]) into k[i] for i < n: the lookup loop of the collision update, in a
+// form the compiler vectorizes (the table, the energies and the output are distinct).
+void lookup_rates(const RateTable& rate, std::size_t n, const double* energy_ev, double* k);
 
 RateTable constant_rate_table(double k);
 

@@ -86,8 +86,18 @@ struct WallRates {
 };
 
 WallRates wall_rates(const WallLoss& model, const WallPlasma& plasma);
-// The same at every node (the model is chosen once per call, not per node).
-void wall_rates(const WallLoss& model, std::span<const WallPlasma> plasma, std::span<WallRates> rates);
+
+// The same at every node, from and into arrays with one entry per node: the model is chosen
+// once per call, and the node loop vectorizes over the arrays.
+struct WallPlasmaNodes {
+  std::span<const double> z_m, te_ev, ne_m3, ion_wall_flux_moment, mean_ion_mass_kg;
+  double channel_length_m = 0.0;
+  double channel_width_m = 0.0;
+};
+struct WallRateNodes {
+  std::span<double> energy_loss_rate_hz, momentum_frequency_hz, energy_loss_rate_log_slope_hz;
+};
+void wall_rates(const WallLoss& model, const WallPlasmaNodes& plasma, const WallRateNodes& rates);
 
 // h(z) / dr (m^-1) for the ion wall losses: the ion loss frequency of charge state Z is this
 // times sqrt(Z e Te / m). Zero unless the model is a WallSheath with ion_wall_losses.

@@ -28,8 +28,8 @@ class ElectronFields {
   // Sets n_eps = 1.5 ne Te from the section 13 Te profile, then the collisions and fields.
   void initialize(const HeavySpecies& heavy);
   // The algebraic part, at every stage of the heavy-species step: ne and ji from the ions
-  // (quasineutrality), Id, E, phi, ue and the ionization frequencies k ne, with the
-  // collision frequencies and rate coefficients of the last update_collisions(). Ohm's law
+  // (quasineutrality), Id, E, phi and ue, with the collision frequencies of the last
+  // update_collisions(). Ohm's law
   // couples E to the ions on the ion transit time of a cell, so it must follow every stage.
   void update_fields(const HeavySpecies& heavy);
   // The Te-dependent part, once per step: rate coefficients k(eps), nu_en, nu_ei, nu_wall,
@@ -60,8 +60,9 @@ class ElectronFields {
   // Outside LANDMARK mode: the drift energy K = m_e (1 + Omega^2) ue^2 / (2e) (eV), added to
   // the mean energy in rate lookups, and the electron drag D (V/m) in Ohm's law.
   std::vector<double> drift_energy_ev, drag_v_m;
-  // k(eps) ne per ionization reaction (s^-1): the heavy-species source frequencies.
-  std::vector<std::vector<double>> ionization_frequency_hz;
+  // k(eps) per ionization reaction (m^3/s) of the last update_collisions(): the heavy-species
+  // source frequency is k ne.
+  std::vector<std::vector<double>> ionization_coefficient_m3_s;
   double discharge_current_a = 0.0;
   // Changes whenever te_ev does, so that quantities derived from Te can be cached.
   std::uint64_t temperature_version() const { return temperature_version_; }
@@ -83,12 +84,16 @@ class ElectronFields {
   const Chemistry& chemistry_;
   std::size_t n_ = 0;
   const FlowArea& area_;
-  std::vector<WallPlasma> wall_plasma_;            // the wall models' inputs per node
-  std::vector<WallRates> wall_rates_;              // and their outputs (W / eps, nu_ew_mom)
+  // The wall model's energy loss rate W / eps and its slope d(W/eps)/dln Te (s^-1); its
+  // momentum frequency is nu_wall_hz.
+  std::vector<double> wall_energy_loss_rate_hz_, wall_loss_log_slope_hz_;
   std::vector<double> wall_flux_coefficient_;      // per fluid: Z^1.5 / sqrt(m) (0 for neutrals)
   std::vector<double> resistivity_ohm_m_;          // 1 / (e mu ne)
   std::vector<double> resistivity_times_density_;  // 1 / (e mu), fixed for a step
   std::vector<double> lookup_energy_ev_;           // eps = 1.5 Te + K of the rate lookups
+  std::vector<double> thermal_energy_ev_;          // 1.5 Te, the elastic rate's energy
+  std::vector<double> rate_coefficient_m3_s_;      // one reaction's k(eps) at a time
+  std::vector<double> inelastic_loss_ev_m3_s_;     // the energy step's inelastic loss per volume
   std::vector<double> z_eff_;                      // ne / sum n_Z
   std::vector<double> previous_energy_density_;    // n_eps before the energy step
   // sum_Z n_Z, sum_Z n_Z u_Z, and the same over the neutrals, at the nodes
@@ -96,7 +101,6 @@ class ElectronFields {
   // sum_Z m_Z n_Z (kg m^-3) and sum_Z Z^1.5 n_Z / sqrt(m_Z) at the nodes, for the wall model
   std::vector<double> ion_mass_density_, wall_flux_moment_;
   std::uint64_t temperature_version_ = 0;
-  std::vector<std::vector<double>> ionization_coefficient_m3_s_;  // k(eps) per reaction
   std::vector<double> inverse_density_;                           // 1 / ne (m^3)
   std::vector<std::array<double, 3>> gradient_weights_;           // d/dz stencil on the nodes
   std::vector<double> trapezoid_weights_m_;                       // int dz over the nodes
