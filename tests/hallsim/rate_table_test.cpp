@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "hd/common/error.hpp"
 #include "hd/hallsim/collisions/reactions.hpp"
 #include "hd/testing/errors.hpp"
@@ -27,6 +30,21 @@ TEST(HallsimRateTable, LookupIsClampedOutsideTheTable) {
   const LandmarkRates rates = read_landmark_rates(data_dir() / "landmark" / "landmark_rates.csv");
   EXPECT_EQ(rates.ionization(-3.0), rates.ionization(0.0));
   EXPECT_EQ(rates.ionization(1e4), rates.ionization(255.0));
+}
+
+// The node loop's form, one locate() for many tables, gives what a lookup of each energy
+// gives, clamping and NaN included.
+TEST(HallsimRateTable, LocatedLookupsEqualSingleLookups) {
+  const LandmarkRates rates = read_landmark_rates(data_dir() / "landmark" / "landmark_rates.csv");
+  const std::vector<double> energy{-3.0, 0.0, 0.25, 3.5, 17.9, 254.5, 255.0, 1e4, std::nan("")};
+  TablePositions at(energy.size());
+  at.locate(energy);
+  for (const RateTable* table : {&rates.ionization, &rates.energy_loss}) {
+    std::vector<double> k(energy.size(), -1.0);
+    lookup_rates(*table, at, k);
+    for (std::size_t i = 0; i < energy.size(); ++i)
+      EXPECT_DOUBLE_EQ(k[i], (*table)(energy[i])) << "eps " << energy[i];
+  }
 }
 
 // docs/physics.md section 2 quotes k(Xe -> Xe+) = 1.8e-14 m^3/s at 10 eV; 3 % allows for the

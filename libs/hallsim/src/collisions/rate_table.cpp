@@ -38,17 +38,30 @@ RateModel read_rate_model(const hd::config::Table& table, std::string_view key, 
 
 namespace {
 
-// Out of line on purpose: inlined into lookup_rates(), the table pointer (loaded from the
-// vector) loses its __restrict and the loop stays scalar.
-[[gnu::noinline]] void lookup(std::size_t n, const double* __restrict table,
-                              const double* __restrict energy_ev, double* __restrict k) {
-  for (std::size_t i = 0; i < n; ++i) k[i] = RateTable::interpolate(table, energy_ev[i]);
+// Out of line on purpose, with __restrict parameters: inlined into the member functions, the
+// arrays (loaded from vectors) lose their __restrict and the loops stay scalar.
+[[gnu::noinline]] void locate(std::size_t n, const double* __restrict energy_ev, int* __restrict bin,
+                              double* __restrict weight) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const double e = RateTable::clamped(energy_ev[i]);
+    bin[i] = RateTable::bin(e);
+    weight[i] = e - bin[i];
+  }
+}
+
+[[gnu::noinline]] void lookup(std::size_t n, const double* __restrict table, const int* __restrict bin,
+                              const double* __restrict weight, double* __restrict k) {
+  for (std::size_t i = 0; i < n; ++i) k[i] = RateTable::interpolate(table, bin[i], weight[i]);
 }
 
 }  // namespace
 
-void lookup_rates(const RateTable& rate, std::size_t n, const double* energy_ev, double* k) {
-  lookup(n, rate.k.data(), energy_ev, k);
+void TablePositions::locate(std::span<const double> energy_ev) {
+  hallsim::locate(energy_ev.size(), energy_ev.data(), bin.data(), weight.data());
+}
+
+void lookup_rates(const RateTable& rate, const TablePositions& at, std::span<double> k) {
+  lookup(k.size(), rate.k.data(), at.bin.data(), at.weight.data(), k.data());
 }
 
 RateTable constant_rate_table(double k) {

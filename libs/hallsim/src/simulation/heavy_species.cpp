@@ -19,17 +19,6 @@ constexpr double neutral_gamma = 5.0 / 3.0;
 // compiler vectorize them (it does not honour __restrict on local pointers). Sources are
 // added for the N cells: padded cell i (inputs) is state entry i - 1 (outputs).
 
-// Mass moving from one fluid to another at the rate k rho (ionization):
-//   d(rho_src)/dt -= k rho_src, d(rho_dst)/dt += k rho_src
-void transfer(std::size_t n, const double* __restrict k, const double* __restrict rho,
-              double* __restrict from, double* __restrict to) {
-  for (std::size_t i = 1; i <= n; ++i) {
-    const double rate = k[i] * rho[i];
-    from[i - 1] -= rate;
-    to[i - 1] += rate;
-  }
-}
-
 // Ionization at the rate k(eps) ne rho_src: the mass moves from the reactant to the product
 // and, with `carry_momentum`, the reactant's momentum k ne (rho u)_src with it (out of the
 // reactant when it is an ion: neutrals have no momentum equation). One pass per reaction.
@@ -50,18 +39,27 @@ void ionize(std::size_t n, const double* __restrict k, const double* __restrict 
   }
 }
 
-// d(y)/dt += scale k x
-void add_rate(std::size_t n, double scale, const double* __restrict k, const double* __restrict x,
-              double* __restrict dy) {
-  for (std::size_t i = 1; i <= n; ++i) dy[i - 1] += scale * k[i] * x[i];
+// Ion wall losses at the frequency nu_iw: the mass returns to the neutrals,
+//   d(rho)/dt -= nu rho, d(rho_n)/dt += nu rho,
+// and the momentum goes to the wall, d(rho u)/dt -= nu rho u.
+void wall_losses(std::size_t n, const double* __restrict nu, const double* __restrict rho,
+                 const double* __restrict rho_u, double* __restrict drho, double* __restrict dmom,
+                 double* __restrict drho_neutral) {
+  for (std::size_t i = 1; i <= n; ++i) {
+    const double mass = nu[i] * rho[i];
+    drho[i - 1] -= mass;
+    drho_neutral[i - 1] += mass;
+    dmom[i - 1] -= nu[i] * rho_u[i];
+  }
 }
 
-// Plume expansion of an ion fluid: d(rho)/dt -= rho u dlnA/dz, d(rho u)/dt -= rho u^2 dlnA/dz
-void area_sources(std::size_t n, const double* __restrict dlna, const double* __restrict rho,
-                  const double* __restrict rho_u, double* __restrict drho, double* __restrict dmom) {
+// Plume expansion of an ion fluid: d(rho)/dt -= rho u dlnA/dz, d(rho u)/dt -= rho u u dlnA/dz,
+// with the cell velocities u the flux step has just computed.
+void area_sources(std::size_t n, const double* __restrict dlna, const double* __restrict rho_u,
+                  const double* __restrict u, double* __restrict drho, double* __restrict dmom) {
   for (std::size_t i = 1; i <= n; ++i) {
     drho[i - 1] -= rho_u[i] * dlna[i];
-    dmom[i - 1] -= rho_u[i] * rho_u[i] / rho[i] * dlna[i];
+    dmom[i - 1] -= rho_u[i] * u[i] * dlna[i];
   }
 }
 
@@ -261,6 +259,11 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
     const double q_over_m = fl.charge * constants::elementary_charge_c / fl.mass_kg;
     for (std::size_t i = 1; i <= n_; ++i)
       drho_u[i - 1] += q_over_m * rho_[f][i] * electrons.electric_field_v_m[i];
+    // Plume expansion, ions only: the neutral equation has no area term (section 6.8).
+    if (config_.solve_plume) {
+      area_sources(n_, area_.dlnA_dz_m.data(), rho_u_[f].data(), faces_.u_cell.data(), drho.data(),
+                   drho_u.data());
+    }
   }
   // Ionization: rho_dot = k(eps) ne rho_reactant moves mass from reactant to product. Outside
   // LANDMARK mode the reactant's momentum goes with it; LANDMARK ions are born at rest.
@@ -282,22 +285,14 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
                           ydot + offset_rho_u(dst));
     }
   }
-  if (config_.solve_plume) {
-    // Plume expansion, ions only: the neutral equation has no area term (section 6.8).
-    for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
-      area_sources(n_, area_.dlnA_dz_m.data(), rho_[f].data(), rho_u_[f].data(), ydot + offset_rho(f),
-                   ydot + offset_rho_u(f));
-    }
-  }
   if (ion_wall_loss_coefficient_.empty()) return;
   update_ion_wall_frequencies(electrons);
   // Ion wall losses: rho_dot = nu_iw rho with the momentum going to the wall and the mass
   // returning to the propellant's neutrals.
   for (std::size_t f = num_neutrals_; f < fluids_.size(); ++f) {
     const double* nu = ion_wall_frequency_hz_[f - num_neutrals_].data();
-    transfer(n_, nu, rho_[f].data(), ydot + offset_rho(f),
-             ydot + offset_rho(static_cast<std::size_t>(fluids_[f].propellant)));
-    add_rate(n_, -1.0, nu, rho_u_[f].data(), ydot + offset_rho_u(f));
+    wall_losses(n_, nu, rho_[f].data(), rho_u_[f].data(), ydot + offset_rho(f), ydot + offset_rho_u(f),
+                ydot + offset_rho(static_cast<std::size_t>(fluids_[f].propellant)));
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <algorithm>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,22 +27,40 @@ struct RateTable {
   static constexpr int num_bins = 256;  // eps = 0, 1, ..., 255 eV
   std::vector<double> k;                // m^3/s (or eV m^3/s for energy-loss tables)
 
-  double operator()(double energy_ev) const { return interpolate(k.data(), energy_ev); }
+  double operator()(double energy_ev) const {
+    const double e = clamped(energy_ev);
+    const int i = bin(e);
+    return interpolate(k.data(), i, e - i);
+  }
 
-  // k(eps) from the table values k_table.
-  static double interpolate(const double* k_table, double energy_ev) {
-    // Clamped without branches, so that loops of lookups vectorize; NaN fails the first
-    // comparison and lands on eps = 0 (a NaN index would read anywhere).
-    const double e = energy_ev > 0.0 ? std::min(energy_ev, double{num_bins - 1}) : 0.0;
-    const int i = std::min(static_cast<int>(e), num_bins - 2);
-    const double w = e - i;
+  // eps clamped to the table without branches, so that loops of lookups vectorize; NaN fails
+  // the first comparison and lands on eps = 0 (a NaN index would read anywhere).
+  static double clamped(double energy_ev) {
+    return energy_ev > 0.0 ? std::min(energy_ev, double{num_bins - 1}) : 0.0;
+  }
+  // The bin whose lower edge is at or below a clamped eps (the last bin for the top edge).
+  static int bin(double clamped_energy_ev) {
+    return std::min(static_cast<int>(clamped_energy_ev), num_bins - 2);
+  }
+  // k in bin i, a fraction w of the way to its upper edge.
+  static double interpolate(const double* k_table, int i, double w) {
     return (1.0 - w) * k_table[i] + w * k_table[i + 1];
   }
 };
 
-// rate(energy_ev[i]) into k[i] for i < n: the lookup loop of the collision update, in a
-// form the compiler vectorizes (the table, the energies and the output are distinct).
-void lookup_rates(const RateTable& rate, std::size_t n, const double* energy_ev, double* k);
+// Where n energies fall in the tables: each one's bin and the fraction w within it. The
+// tables share their energy grid, so one locate() serves every table looked up at the same
+// energies (the ionization and excitation rates at eps = 1.5 Te + K).
+struct TablePositions {
+  std::vector<int> bin;
+  std::vector<double> weight;
+  explicit TablePositions(std::size_t n = 0) : bin(n), weight(n) {}
+  void locate(std::span<const double> energy_ev);
+};
+
+// rate at the located energies into k (one value per position), in a loop the compiler
+// vectorizes.
+void lookup_rates(const RateTable& rate, const TablePositions& at, std::span<double> k);
 
 RateTable constant_rate_table(double k);
 

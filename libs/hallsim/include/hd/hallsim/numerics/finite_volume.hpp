@@ -26,7 +26,8 @@ void continuity_flux_divergence(const Grid& grid, std::span<const double> rho, d
                                 std::span<double> drho_dt);
 
 // Isothermal Euler: F = (rho u, rho u^2 + rho R T), Rusanov speed max |u| + a over the two
-// face states. The face fluxes are left in ws.flux_mass and ws.flux_momentum.
+// face states. The face fluxes are left in ws.flux_mass and ws.flux_momentum, the cell
+// velocities rho u / rho (all N+2 cells) in ws.u_cell.
 void isothermal_euler_flux_divergence(const Grid& grid, std::span<const double> rho,
                                       std::span<const double> rho_u, double gas_constant_temperature,
                                       double sound_speed_m_s, bool reconstruct, FaceWorkspace& ws,

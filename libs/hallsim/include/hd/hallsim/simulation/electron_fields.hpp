@@ -76,6 +76,9 @@ class ElectronFields {
   void solve_ohms_law();
   // The drift energy K is needed only by the rate lookups and the energy step, once per step.
   void compute_drift_energy();
+  // The rate tables' energies 1.5 Te (elastic, the LANDMARK lumped loss) and eps = 1.5 Te + K
+  // (ionization, excitation) from Te and K, each located once for all its tables.
+  void locate_energies();
   void compute_pressure();
   void compute_potential();
 
@@ -109,6 +112,7 @@ class ElectronFields {
   std::vector<std::vector<double>> node_density_m3_, node_flux_m2_s_;
   EnergyCoefficients energy_;
   TridiagonalWorkspace tridiagonal_;
+  TablePositions thermal_position_, lookup_position_;  // of thermal_energy_ev_ and lookup_energy_ev_
 };
 
 }  // namespace hd::hallsim
