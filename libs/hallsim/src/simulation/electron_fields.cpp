@@ -316,7 +316,10 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
 }
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
-  compute_densities(heavy);  // the collisions need ne; the fields need the collisions
+  // The collisions need ne; the fields need the collisions.
+  sum_cells(heavy);
+  sum_boundary_nodes(heavy);
+  update_resistivity();
   compute_species_densities(heavy);
   update_collisions();
   update_fields(heavy);
@@ -328,12 +331,19 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 }
 
 void ElectronFields::update_fields(const HeavySpecies& heavy) {
-  compute_densities(heavy);
+  sum_cells(heavy);
+  sum_boundary_nodes(heavy);
+  update_resistivity();
   solve_ohms_law();
 }
 
-void ElectronFields::compute_densities(const HeavySpecies& heavy) {
-  const std::size_t m = n_ + 2;
+void ElectronFields::refresh_fields(const HeavySpecies& heavy) {
+  sum_boundary_nodes(heavy);
+  update_resistivity();
+  solve_ohms_law();
+}
+
+void ElectronFields::sum_cells(const HeavySpecies& heavy) {
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; and the number densities and
   // fluxes summed over the ions and over the neutrals, for the mean velocities of the drag.
   for (auto* v :
@@ -363,6 +373,16 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
       f += 1;
     }
   }
+}
+
+void ElectronFields::sum_boundary_nodes(const HeavySpecies& heavy) {
+  double* ne = ne_m3.data();
+  double* ji = ji_a_m2.data();
+  for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
+    for (auto* v :
+         {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
+      (*v)[i] = 0.0;
+  }
   for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
     const int z = heavy.fluid(f).charge;
     // The boundary nodes hold the ghost-interior mean (section 13).
@@ -379,6 +399,11 @@ void ElectronFields::compute_densities(const HeavySpecies& heavy) {
       }
     }
   }
+}
+
+void ElectronFields::update_resistivity() {
+  const std::size_t m = n_ + 2;
+  double* ne = ne_m3.data();
   // eta = 1 / (e mu ne): the collision part is fixed for the step, 1/ne follows the ions.
   double* inv_ne = inverse_density_.data();
   double* eta = resistivity_ohm_m_.data();

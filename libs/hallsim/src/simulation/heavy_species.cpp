@@ -19,23 +19,51 @@ constexpr double neutral_gamma = 5.0 / 3.0;
 // compiler vectorize them (it does not honour __restrict on local pointers). Sources are
 // added for the N cells: padded cell i (inputs) is state entry i - 1 (outputs).
 
-// Ionization at the rate k(eps) ne rho_src: the mass moves from the reactant to the product
-// and, with `carry_momentum`, the reactant's momentum k ne (rho u)_src with it (out of the
-// reactant when it is an ion: neutrals have no momentum equation). One pass per reaction.
-template <bool carry_momentum, bool ion_reactant>
-void ionize(std::size_t n, const double* __restrict k, const double* __restrict ne,
-            const double* __restrict rho, const double* __restrict rho_u, double* __restrict drho_src,
-            double* __restrict drho_dst, double* __restrict dmom_src, double* __restrict dmom_dst) {
+// Where one ionization reaction's products go: k(eps) per cell and the product's derivatives.
+struct IonizationProduct {
+  const double* k;
+  double* drho;
+  double* dmom;
+};
+
+// Ionization of one reactant into `count` products at the rates k(eps) ne rho: the mass moves
+// from the reactant to each product and, with `carry_momentum`, the reactant's momentum
+// k ne (rho u) with it (out of the reactant when it is an ion: neutrals have no momentum
+// equation). The reactions of a reactant in one pass (Xe -> Xe+, Xe2+, Xe3+): its arrays are
+// read, and its derivative written, once. The arrays are distinct (omp simd says so where
+// __restrict cannot reach the structs' pointers).
+template <int count, bool carry_momentum, bool ion_reactant>
+void ionize(std::size_t n, const IonizationProduct* products, const double* ne, const double* rho,
+            const double* rho_u, double* drho_src, double* dmom_src) {
+#pragma omp simd
   for (std::size_t i = 1; i <= n; ++i) {
-    const double frequency = k[i] * ne[i];
-    const double mass = frequency * rho[i];
-    drho_src[i - 1] -= mass;
-    drho_dst[i - 1] += mass;
-    if constexpr (carry_momentum) {
-      const double momentum = frequency * rho_u[i];
-      dmom_dst[i - 1] += momentum;
-      if constexpr (ion_reactant) dmom_src[i - 1] -= momentum;
+    double mass_out = 0.0, momentum_out = 0.0;
+    for (int p = 0; p < count; ++p) {
+      const double frequency = products[p].k[i] * ne[i];
+      const double mass = frequency * rho[i];
+      products[p].drho[i - 1] += mass;
+      mass_out += mass;
+      if constexpr (carry_momentum) {
+        const double momentum = frequency * rho_u[i];
+        products[p].dmom[i - 1] += momentum;
+        momentum_out += momentum;
+      }
     }
+    drho_src[i - 1] -= mass_out;
+    if constexpr (carry_momentum && ion_reactant) dmom_src[i - 1] -= momentum_out;
+  }
+}
+
+template <bool carry_momentum, bool ion_reactant>
+void ionize(std::size_t count, std::size_t n, const IonizationProduct* products, const double* ne,
+            const double* rho, const double* rho_u, double* drho_src, double* dmom_src) {
+  switch (count) {
+    case 1:
+      return ionize<1, carry_momentum, ion_reactant>(n, products, ne, rho, rho_u, drho_src, dmom_src);
+    case 2:
+      return ionize<2, carry_momentum, ion_reactant>(n, products, ne, rho, rho_u, drho_src, dmom_src);
+    default:
+      return ionize<3, carry_momentum, ion_reactant>(n, products, ne, rho, rho_u, drho_src, dmom_src);
   }
 }
 
@@ -184,6 +212,10 @@ void HeavySpecies::fill_padded(const double* y, const ElectronFields& electrons)
   apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
 }
 
+void HeavySpecies::refresh_boundaries(const ElectronFields& electrons) {
+  apply_boundaries(electrons.te_ev[1], electrons.anode_sheath_potential_v);
+}
+
 void HeavySpecies::apply_boundaries(double te_anode_ev, double sheath_potential_v) {
   const double e = constants::elementary_charge_c;
   // Ions: anode Bohm condition through the Riemann invariant (section 5), target velocity
@@ -267,22 +299,29 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
   }
   // Ionization: rho_dot = k(eps) ne rho_reactant moves mass from reactant to product. Outside
   // LANDMARK mode the reactant's momentum goes with it; LANDMARK ions are born at rest.
+  // The chemistry lists the reactions reactant by reactant: each run of up to three with
+  // one reactant is one pass.
   const bool carry_momentum = !config_.landmark;
-  for (std::size_t r = 0; r < chemistry_.ionization.size(); ++r) {
-    const auto& iz = chemistry_.ionization[r];
-    const std::size_t src = static_cast<std::size_t>(iz.reactant), dst = static_cast<std::size_t>(iz.product);
-    const double* k = electrons.ionization_coefficient_m3_s[r].data();
+  const auto& reactions = chemistry_.ionization;
+  for (std::size_t r = 0; r < reactions.size();) {
+    const std::size_t src = static_cast<std::size_t>(reactions[r].reactant);
+    IonizationProduct products[3];
+    std::size_t count = 0;
+    for (; count < 3 && r < reactions.size() && static_cast<std::size_t>(reactions[r].reactant) == src;
+         ++count, ++r) {
+      const std::size_t dst = static_cast<std::size_t>(reactions[r].product);
+      products[count] = {electrons.ionization_coefficient_m3_s[r].data(), ydot + offset_rho(dst),
+                         fluids_[dst].charge > 0 ? ydot + offset_rho_u(dst) : nullptr};
+    }
     const double* ne = electrons.ne_m3.data();
     double* drho_src = ydot + offset_rho(src);
-    double* drho_dst = ydot + offset_rho(dst);
     if (!carry_momentum) {
-      ionize<false, false>(n_, k, ne, rho_[src].data(), nullptr, drho_src, drho_dst, nullptr, nullptr);
+      ionize<false, false>(count, n_, products, ne, rho_[src].data(), nullptr, drho_src, nullptr);
     } else if (fluids_[src].charge > 0) {
-      ionize<true, true>(n_, k, ne, rho_[src].data(), rho_u_[src].data(), drho_src, drho_dst,
-                         ydot + offset_rho_u(src), ydot + offset_rho_u(dst));
+      ionize<true, true>(count, n_, products, ne, rho_[src].data(), rho_u_[src].data(), drho_src,
+                         ydot + offset_rho_u(src));
     } else {
-      ionize<true, false>(n_, k, ne, rho_[src].data(), rho_u_[src].data(), drho_src, drho_dst, nullptr,
-                          ydot + offset_rho_u(dst));
+      ionize<true, false>(count, n_, products, ne, rho_[src].data(), rho_u_[src].data(), drho_src, nullptr);
     }
   }
   if (ion_wall_loss_coefficient_.empty()) return;

@@ -7,7 +7,9 @@
 //   2. in ARKODE's post-step callback: the fields of the new state, one implicit energy
 //      step, then Te, pe, grad pe and the Te-dependent collision frequencies and rates.
 // ERKStep evaluates f at the end of each step after that callback and reuses it as the
-// next step's first stage, so that stage sees the updated electrons too.
+// next step's first stage, so that stage sees the updated electrons too. That evaluation
+// takes the state the callback has just completed: only the ghost cells and the fields that
+// the energy step and the collisions change are redone there.
 #include "hd/hallsim/simulation/simulation.hpp"
 
 #include <arkode/arkode_erkstep.h>
@@ -131,6 +133,9 @@ struct Simulation::Impl {
   double energy_limit_s = std::numeric_limits<double>::infinity();  // from the last energy step
   bool state_finite = true;                                         // set by the post-step callback
   bool electrons_finite = true;
+  // The state complete_step() has just completed, until the next rhs() call, which ERKStep
+  // makes on that state, unchanged (its end-of-step evaluation); null otherwise.
+  const double* completed_state = nullptr;
 
   explicit Impl(Config c);
 
@@ -186,8 +191,15 @@ Simulation::Impl::Impl(Config c)
 
 int Simulation::Impl::rhs(double, N_Vector y, N_Vector ydot, void* self) {
   auto& s = *static_cast<Impl*>(self);
-  s.heavy.fill_padded(N_VGetArrayPointer(y), s.electrons);
-  s.electrons.update_fields(s.heavy);
+  const double* state = N_VGetArrayPointer(y);
+  if (state == s.completed_state) {
+    s.heavy.refresh_boundaries(s.electrons);
+    s.electrons.refresh_fields(s.heavy);
+  } else {
+    s.heavy.fill_padded(state, s.electrons);
+    s.electrons.update_fields(s.heavy);
+  }
+  s.completed_state = nullptr;
   s.heavy.rhs(s.electrons, N_VGetArrayPointer(ydot));
   return 0;
 }
@@ -217,6 +229,7 @@ int Simulation::Impl::complete_step(double, N_Vector y, void* self) {
   s.electrons.update_collisions();
   if (s.config.solve_plume) s.expand_plume();
   s.electrons_finite = std::isfinite(s.electrons.discharge_current_a) && std::isfinite(s.electrons.te_ev[1]);
+  s.completed_state = state;
   return 0;
 }
 

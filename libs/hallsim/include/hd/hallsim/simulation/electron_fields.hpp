@@ -32,6 +32,10 @@ class ElectronFields {
   // update_collisions(). Ohm's law
   // couples E to the ions on the ion transit time of a cell, so it must follow every stage.
   void update_fields(const HeavySpecies& heavy);
+  // update_fields() for the heavy state of the last update_fields() after the energy step
+  // and the collision update: only the ghost-cell nodes (the anode ghosts follow Te and the
+  // sheath) and 1 / (e mu ne) have changed, then Ohm's law.
+  void refresh_fields(const HeavySpecies& heavy);
   // The Te-dependent part, once per step: rate coefficients k(eps), nu_en, nu_ei, nu_wall,
   // nu_e, mobility and the wall loss rates, at the densities of the last update_fields() and
   // the fluids' node densities of the last energy_step(). They reach E and the
@@ -71,7 +75,11 @@ class ElectronFields {
   double anode_sheath_potential_v = 0.0;
 
  private:
-  void compute_densities(const HeavySpecies& heavy);
+  // update_fields() in three parts: the quasineutral sums over the interior cells and over
+  // the two boundary nodes (from the ghost cells), then eta = 1 / (e mu ne).
+  void sum_cells(const HeavySpecies& heavy);
+  void sum_boundary_nodes(const HeavySpecies& heavy);
+  void update_resistivity();
   void compute_species_densities(const HeavySpecies& heavy);
   void solve_ohms_law();
   // The drift energy K is needed only by the rate lookups and the energy step, once per step.

@@ -38,6 +38,8 @@ class HeavySpecies {
   // Floored padded copies of the state with boundary ghost cells (anode ions use the
   // first-cell electron temperature and the anode sheath potential of `electrons`).
   void fill_padded(const double* y, const ElectronFields& electrons);
+  // The ghost cells alone, for the state of the last fill_padded() and new electron fields.
+  void refresh_boundaries(const ElectronFields& electrons);
   // Padded mass density rho (kg/m^3) and momentum density rho u of fluid f (N+2 values).
   const std::vector<double>& rho(std::size_t f) const { return rho_[f]; }
   const std::vector<double>& rho_u(std::size_t f) const { return rho_u_[f]; }
