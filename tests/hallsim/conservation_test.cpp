@@ -10,6 +10,8 @@
 #include "hd/hallsim/simulation/electron_fields.hpp"
 #include "hd/hallsim/simulation/heavy_species.hpp"
 
+#include "test_support.hpp"
+
 namespace hd::hallsim {
 namespace {
 
@@ -108,6 +110,45 @@ TEST(HallsimConservation, IonWallLossesReturnTheIonMassAsNeutrals) {
   double neutral_initial = 0.0;
   const auto [neutral_change, neutral_inflow] = mass_balance(c, {0}, 1000, neutral_initial);
   EXPECT_GT(neutral_change - neutral_inflow, 1e-9 * neutral_initial);
+}
+
+// The end-of-step evaluation refreshes only the ghost cells, the boundary nodes, 1/(e mu ne)
+// and Ohm's law after the energy step and the collision update (Simulation's rhs); it must
+// give the fields a full update of the same state gives. SPT-100: ions up to 3+, the anode
+// sheath (its ghosts follow Te), plume, ion wall losses.
+TEST(HallsimFieldRefresh, RefreshAfterTheElectronUpdateEqualsAFullUpdate) {
+  const Config c = test::shipped_config("spt100.toml");
+  const Grid grid = make_grid(c.grid, c.num_cells, 0.0, c.domain_length_m, c.geometry.channel_length_m);
+  const Chemistry chemistry = build_chemistry(c);
+  const FlowArea area = channel_flow_area(grid, c.geometry);
+  HeavySpecies heavy(c, grid, chemistry, area);
+  ElectronFields electrons(c, grid, chemistry, area);
+  std::vector<double> y(heavy.state_size());
+  heavy.initial_state(y.data());
+  heavy.fill_padded(y.data(), electrons);
+  electrons.initialize(heavy);
+  heavy.fill_padded(y.data(), electrons);
+  electrons.update_fields(heavy);
+  electrons.energy_step(heavy, 2e-8);
+  electrons.update_collisions();
+  // The electron update moved Te at the anode and the sheath: the ghosts must follow.
+  HeavySpecies full_heavy = heavy;
+  ElectronFields full = electrons;
+  full_heavy.fill_padded(y.data(), full);
+  full.update_fields(full_heavy);
+  heavy.refresh_boundaries(electrons);
+  electrons.refresh_fields(heavy);
+  EXPECT_EQ(electrons.discharge_current_a, full.discharge_current_a);
+  EXPECT_EQ(electrons.anode_sheath_potential_v, full.anode_sheath_potential_v);
+  for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
+    EXPECT_EQ(heavy.rho(f), full_heavy.rho(f)) << "fluid " << f;
+    EXPECT_EQ(heavy.rho_u(f), full_heavy.rho_u(f)) << "fluid " << f;
+  }
+  EXPECT_EQ(electrons.ne_m3, full.ne_m3);
+  EXPECT_EQ(electrons.ji_a_m2, full.ji_a_m2);
+  EXPECT_EQ(electrons.electric_field_v_m, full.electric_field_v_m);
+  EXPECT_EQ(electrons.ue_m_s, full.ue_m_s);
+  EXPECT_EQ(electrons.drag_v_m, full.drag_v_m);
 }
 
 }  // namespace
