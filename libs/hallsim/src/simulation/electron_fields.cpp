@@ -50,22 +50,6 @@ void field_and_drift(std::size_t m, double j_channel, const double* __restrict a
   }
 }
 
-// The sums that quasineutrality and the drag need, over the interior nodes 1..n of one ion
-// fluid, straight from its padded cells (node i is cell i; n = rho / m, n u = rho u / m):
-// ne += Z n, ji += e Z n u, and n and n u summed over the ions. (Distinct arrays: __restrict
-// parameters let the loop vectorize; the compiler ignores __restrict on struct members.)
-void add_ion_cells(std::size_t n, double z, double inv_m, const double* __restrict rho,
-                   const double* __restrict rho_u, double* __restrict ne, double* __restrict ji,
-                   double* __restrict n_sum, double* __restrict flux_sum) {
-  for (std::size_t i = 1; i <= n; ++i) {
-    const double density = rho[i] * inv_m, flux = rho_u[i] * inv_m;
-    ne[i] += z * density;
-    ji[i] += (e * z) * flux;
-    n_sum[i] += density;
-    flux_sum[i] += flux;
-  }
-}
-
 // One ion fluid's padded cells, its charge number and 1 / m.
 struct IonCells {
   const double* rho;
@@ -74,19 +58,28 @@ struct IonCells {
   double inv_m;
 };
 
-// add_ion_cells() for three ion fluids in one pass (Xe+, Xe2+ and Xe3+ of one propellant):
-// the sums are read and written once instead of three times. The arrays are distinct; omp
-// simd says so where __restrict cannot reach the structs' pointers.
-void add_three_ion_cells(std::size_t n, const IonCells& a, const IonCells& b, const IonCells& c, double* ne,
-                         double* ji, double* n_sum, double* flux_sum) {
+// The sums that quasineutrality and the drag need, over the interior nodes 1..n of `count`
+// ion fluids, straight from their padded cells (node i is cell i; n = rho / m, n u = rho u / m):
+// ne += sum Z n, ji += e sum Z n u, and n and n u summed over the ions. Up to three fluids
+// (Xe+, Xe2+, Xe3+ of one propellant) in one pass: the sums are read and written once. The
+// arrays are distinct; omp simd says so where __restrict cannot reach the structs' pointers.
+template <int count>
+void add_ion_cells(std::size_t n, const IonCells* ions, double* ne, double* ji, double* n_sum,
+                   double* flux_sum) {
 #pragma omp simd
   for (std::size_t i = 1; i <= n; ++i) {
-    const double na = a.rho[i] * a.inv_m, nb = b.rho[i] * b.inv_m, nc = c.rho[i] * c.inv_m;
-    const double fa = a.rho_u[i] * a.inv_m, fb = b.rho_u[i] * b.inv_m, fc = c.rho_u[i] * c.inv_m;
-    ne[i] += a.z * na + b.z * nb + c.z * nc;
-    ji[i] += (e * a.z) * fa + (e * b.z) * fb + (e * c.z) * fc;
-    n_sum[i] += na + nb + nc;
-    flux_sum[i] += fa + fb + fc;
+    double charge = 0.0, current = 0.0, density = 0.0, flux = 0.0;
+    for (int f = 0; f < count; ++f) {
+      const double n_f = ions[f].rho[i] * ions[f].inv_m, flux_f = ions[f].rho_u[i] * ions[f].inv_m;
+      charge += ions[f].z * n_f;
+      current += (e * ions[f].z) * flux_f;
+      density += n_f;
+      flux += flux_f;
+    }
+    ne[i] += charge;
+    ji[i] += current;
+    n_sum[i] += density;
+    flux_sum[i] += flux;
   }
 }
 
@@ -316,10 +309,7 @@ ElectronFields::ElectronFields(const Config& config, const Grid& grid, const Che
 }
 
 void ElectronFields::initialize(const HeavySpecies& heavy) {
-  // The collisions need ne; the fields need the collisions.
-  sum_cells(heavy);
-  sum_boundary_nodes(heavy);
-  update_resistivity();
+  compute_densities(heavy);  // the collisions need ne; the fields need the collisions
   compute_species_densities(heavy);
   update_collisions();
   update_fields(heavy);
@@ -331,10 +321,14 @@ void ElectronFields::initialize(const HeavySpecies& heavy) {
 }
 
 void ElectronFields::update_fields(const HeavySpecies& heavy) {
+  compute_densities(heavy);
+  solve_ohms_law();
+}
+
+void ElectronFields::compute_densities(const HeavySpecies& heavy) {
   sum_cells(heavy);
   sum_boundary_nodes(heavy);
   update_resistivity();
-  solve_ohms_law();
 }
 
 void ElectronFields::refresh_fields(const HeavySpecies& heavy) {
@@ -351,26 +345,28 @@ void ElectronFields::sum_cells(const HeavySpecies& heavy) {
     std::fill(v->begin(), v->end(), 0.0);
   double* ne = ne_m3.data();
   double* ji = ji_a_m2.data();
-  const auto ion_cells = [&](std::size_t f) {
-    return IonCells{heavy.rho(f).data(), heavy.rho_u(f).data(), static_cast<double>(heavy.fluid(f).charge),
-                    heavy.inverse_mass(f)};
-  };
-  const auto is_ion = [&](std::size_t f) { return f < heavy.num_fluids() && heavy.fluid(f).charge > 0; };
-  // The interior cells, three ion fluids per pass where they come in threes.
+  // The interior cells, up to three consecutive ion fluids per pass.
   for (std::size_t f = 0; f < heavy.num_fluids();) {
-    if (!is_ion(f)) {
+    if (heavy.fluid(f).charge == 0) {
       add_neutral_cells(n_, heavy.inverse_mass(f), heavy.rho(f).data(), heavy.rho_u(f).data(),
                         neutral_density_m3_.data(), neutral_flux_m2_s_.data());
-      f += 1;
-    } else if (is_ion(f + 1) && is_ion(f + 2)) {
-      add_three_ion_cells(n_, ion_cells(f), ion_cells(f + 1), ion_cells(f + 2), ne, ji,
-                          ion_density_m3_.data(), ion_flux_m2_s_.data());
-      f += 3;
+      ++f;
+      continue;
+    }
+    IonCells ions[3] = {};
+    std::size_t count = 0;
+    for (; count < 3 && f < heavy.num_fluids() && heavy.fluid(f).charge > 0; ++count, ++f) {
+      ions[count] = {heavy.rho(f).data(), heavy.rho_u(f).data(), static_cast<double>(heavy.fluid(f).charge),
+                     heavy.inverse_mass(f)};
+    }
+    double* n_sum = ion_density_m3_.data();
+    double* flux_sum = ion_flux_m2_s_.data();
+    if (count == 3) {
+      add_ion_cells<3>(n_, ions, ne, ji, n_sum, flux_sum);
+    } else if (count == 2) {
+      add_ion_cells<2>(n_, ions, ne, ji, n_sum, flux_sum);
     } else {
-      const IonCells ion = ion_cells(f);
-      add_ion_cells(n_, ion.z, ion.inv_m, ion.rho, ion.rho_u, ne, ji, ion_density_m3_.data(),
-                    ion_flux_m2_s_.data());
-      f += 1;
+      add_ion_cells<1>(n_, ions, ne, ji, n_sum, flux_sum);
     }
   }
 }

@@ -305,7 +305,7 @@ void HeavySpecies::rhs(const ElectronFields& electrons, double* ydot) {
   const auto& reactions = chemistry_.ionization;
   for (std::size_t r = 0; r < reactions.size();) {
     const std::size_t src = static_cast<std::size_t>(reactions[r].reactant);
-    IonizationProduct products[3];
+    IonizationProduct products[3] = {};
     std::size_t count = 0;
     for (; count < 3 && r < reactions.size() && static_cast<std::size_t>(reactions[r].reactant) == src;
          ++count, ++r) {

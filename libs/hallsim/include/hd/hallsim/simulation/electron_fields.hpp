@@ -75,8 +75,9 @@ class ElectronFields {
   double anode_sheath_potential_v = 0.0;
 
  private:
-  // update_fields() in three parts: the quasineutral sums over the interior cells and over
-  // the two boundary nodes (from the ghost cells), then eta = 1 / (e mu ne).
+  // The densities part of update_fields() in three: the quasineutral sums over the interior
+  // cells and over the two boundary nodes (from the ghost cells), then eta = 1 / (e mu ne).
+  void compute_densities(const HeavySpecies& heavy);
   void sum_cells(const HeavySpecies& heavy);
   void sum_boundary_nodes(const HeavySpecies& heavy);
   void update_resistivity();
