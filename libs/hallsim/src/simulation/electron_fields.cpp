@@ -337,12 +337,15 @@ void ElectronFields::refresh_fields(const HeavySpecies& heavy) {
   solve_ohms_law();
 }
 
+std::array<std::vector<double>*, 6> ElectronFields::quasineutral_sums() {
+  return {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_};
+}
+
 void ElectronFields::sum_cells(const HeavySpecies& heavy) {
   // Quasineutrality: ne = sum Z n_Z, ji = e sum Z n_Z u_Z; and the number densities and
   // fluxes summed over the ions and over the neutrals, for the mean velocities of the drag.
-  for (auto* v :
-       {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
-    std::fill(v->begin(), v->end(), 0.0);
+  // The interior nodes here, the two boundary nodes in sum_boundary_nodes().
+  for (std::vector<double>* v : quasineutral_sums()) std::fill(v->begin() + 1, v->end() - 1, 0.0);
   double* ne = ne_m3.data();
   double* ji = ji_a_m2.data();
   // The interior cells, up to three consecutive ion fluids per pass.
@@ -374,11 +377,7 @@ void ElectronFields::sum_cells(const HeavySpecies& heavy) {
 void ElectronFields::sum_boundary_nodes(const HeavySpecies& heavy) {
   double* ne = ne_m3.data();
   double* ji = ji_a_m2.data();
-  for (const std::size_t i : {std::size_t{0}, n_ + 1}) {
-    for (auto* v :
-         {&ne_m3, &ji_a_m2, &ion_density_m3_, &ion_flux_m2_s_, &neutral_density_m3_, &neutral_flux_m2_s_})
-      (*v)[i] = 0.0;
-  }
+  for (std::vector<double>* v : quasineutral_sums()) v->front() = v->back() = 0.0;
   for (std::size_t f = 0; f < heavy.num_fluids(); ++f) {
     const int z = heavy.fluid(f).charge;
     // The boundary nodes hold the ghost-interior mean (section 13).
@@ -520,13 +519,13 @@ void ElectronFields::solve_ohms_law() {
 }
 
 void ElectronFields::locate_energies() {
-  double* thermal_eps = thermal_energy_ev_.data();
-  double* eps = lookup_energy_ev_.data();
-  for (std::size_t i = 0; i < n_ + 2; ++i) {
-    thermal_eps[i] = 1.5 * te_ev[i];
-    eps[i] = thermal_eps[i] + drift_energy_ev[i];
-  }
+  for (std::size_t i = 0; i < n_ + 2; ++i) thermal_energy_ev_[i] = 1.5 * te_ev[i];
   thermal_position_.locate(thermal_energy_ev_);
+  locate_lookup_energies();
+}
+
+void ElectronFields::locate_lookup_energies() {
+  for (std::size_t i = 0; i < n_ + 2; ++i) lookup_energy_ev_[i] = thermal_energy_ev_[i] + drift_energy_ev[i];
   lookup_position_.locate(lookup_energy_ev_);
 }
 
@@ -560,8 +559,10 @@ double ElectronFields::energy_step(const HeavySpecies& heavy, double dt_s) {
   thermal_conductivity(config_.conductivity, {mobility_m2_v_s, ne_m3, te_ev, nu_ei_hz, nu_e_hz, z_eff_},
                        energy_.kappa);
   // Inelastic loss per unit volume (eV m^-3 s^-1), one pass per reaction: sum n_dot_iz E_iz +
-  // n_dot_ex (E_ex - K), or the LANDMARK lumped ne n_n k_loss(eps).
-  locate_energies();
+  // n_dot_ex (E_ex - K), or the LANDMARK lumped ne n_n k_loss(eps). Te, hence 1.5 Te and its
+  // table positions, is that of the last update_collisions() (it changes only at the end of
+  // this step); K was just recomputed, so eps is located again.
+  locate_lookup_energies();
   double* inelastic = inelastic_loss_ev_m3_s_.data();
   double* k = rate_coefficient_m3_s_.data();
   std::fill(inelastic_loss_ev_m3_s_.begin(), inelastic_loss_ev_m3_s_.end(), 0.0);

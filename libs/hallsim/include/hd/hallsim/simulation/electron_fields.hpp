@@ -78,6 +78,9 @@ class ElectronFields {
   // The densities part of update_fields() in three: the quasineutral sums over the interior
   // cells and over the two boundary nodes (from the ghost cells), then eta = 1 / (e mu ne).
   void compute_densities(const HeavySpecies& heavy);
+  // The arrays sum_cells() and sum_boundary_nodes() accumulate: ne, ji and the ion and
+  // neutral number and flux densities.
+  std::array<std::vector<double>*, 6> quasineutral_sums();
   void sum_cells(const HeavySpecies& heavy);
   void sum_boundary_nodes(const HeavySpecies& heavy);
   void update_resistivity();
@@ -86,8 +89,10 @@ class ElectronFields {
   // The drift energy K is needed only by the rate lookups and the energy step, once per step.
   void compute_drift_energy();
   // The rate tables' energies 1.5 Te (elastic, the LANDMARK lumped loss) and eps = 1.5 Te + K
-  // (ionization, excitation) from Te and K, each located once for all its tables.
+  // (ionization, excitation) from Te and K, each located once for all its tables; the second
+  // alone where only K has changed.
   void locate_energies();
+  void locate_lookup_energies();
   void compute_pressure();
   void compute_potential();
 
